@@ -9,6 +9,9 @@
 
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+// .js: the build's declaration step (tsc, scripts/build.ts) does not take .ts imports.
+import { bindHal, type HalImpl } from './hal.generated.js';
+import { SimHal } from './sim.js';
 
 /** Status codes, mirroring firmware/status.ts (test/binding.test.ts keeps them in step). */
 export const STATUS = { OK: 0, AUTH: -1, RANGE: -2, INVALID: -3 } as const;
@@ -99,6 +102,12 @@ export interface LoadCoreOptions {
   variant?: 'release' | 'debug';
   /** A compiled module or its bytes, instead of the built file. */
   wasm?: Uint8Array | WebAssembly.Module;
+  /**
+   * The board the core's `hal` imports reach (default: a SimHal with no network
+   * and no accelerators). Its `attach(exports)`, when present, is called once the
+   * instance exists, so it can deliver received data through fw_on_packet.
+   */
+  hal?: HalImpl & { attach?(exports: WebAssembly.Exports): void };
 }
 
 const WASM_FILE = { release: 'sealink-core.wasm', debug: 'sealink-core.debug.wasm' } as const;
@@ -136,8 +145,16 @@ export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
   const variant = options.variant ?? 'release';
   const source = options.wasm ?? readFileSync(locateWasm(variant));
   const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
-  // Crypto alone imports nothing; the HAL imports arrive with the board layer.
-  const instance = await WebAssembly.instantiate(module, { hal: {} });
+  const hal = options.hal ?? new SimHal();
+  // The memory exists only after instantiation; the HAL bindings read it per call.
+  let memory: WebAssembly.Memory | undefined;
+  const imports = bindHal(hal, () => {
+    if (memory === undefined) throw new CoreError('NOT_READY', 'a HAL import was called during instantiation');
+    return memory;
+  });
+  const instance = await WebAssembly.instantiate(module, { hal: imports });
+  memory = (instance.exports as unknown as CoreExports).memory;
+  hal.attach?.(instance.exports);
   return bindCore(instance.exports as unknown as CoreExports);
 }
 
