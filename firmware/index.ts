@@ -84,7 +84,10 @@ export function crypto_hmac_sha256_final(outOff: u32): i32 {
   return STATUS_OK;
 }
 
-/** RFC 5869 extract-then-expand; outLen <= 255 * 32. */
+/**
+ * RFC 5869 extract-then-expand; outLen <= 255 * 32. The output may overlap salt
+ * and ikm (extract consumes them into a private PRK first) but not info.
+ */
 export function crypto_hkdf_sha256(
   saltOff: u32, saltLen: u32, ikmOff: u32, ikmLen: u32,
   infoOff: u32, infoLen: u32, outOff: u32, outLen: u32,

@@ -40,7 +40,7 @@ export interface Core {
   sha512(message: Uint8Array): Uint8Array;
   /** HMAC-SHA256 (RFC 2104) with a key and message of any length. */
   hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array;
-  /** HKDF-SHA256 (RFC 5869); length <= 8160 and all inputs plus output must fit the exchange buffer. */
+  /** HKDF-SHA256 (RFC 5869); length <= 8160; info + max(salt + ikm, length) must fit the exchange buffer. */
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   /** ChaCha20-Poly1305 (RFC 8439) seal: returns ciphertext || 16-byte tag. */
   aeadSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
@@ -248,10 +248,13 @@ function bindCore(x: CoreExports): Core {
     if (length < 0 || length > SIZES.HKDF_MAX) {
       throw new RangeError(`length: HKDF-SHA256 output is 0..${SIZES.HKDF_MAX} bytes (RFC 5869 §2.3), got ${length}`);
     }
-    const total = salt.length + ikm.length + info.length + length;
+    // The output may overwrite salt and ikm: the core consumes them (extract)
+    // before writing the first output byte. It must not overlap info, which
+    // every expand block reads again. So an 8160-byte output still fits.
+    const total = info.length + Math.max(salt.length + ikm.length, length);
     fits('hkdfSha256', total);
-    const [s, i, n] = put(salt, ikm, info);
-    const outOff = total - length;
+    const [n, s, i] = put(info, salt, ikm);
+    const outOff = info.length;
     const status = x.crypto_hkdf_sha256(s, salt.length, i, ikm.length, n, info.length, outOff, length);
     const out = take(outOff, length);
     clear(total);
