@@ -1,0 +1,84 @@
+// The device's path to the relay: one UDP "connected" socket, or one TCP
+// connection with the 2-byte BE length framing (protocol §2). Both deliver whole
+// messages.
+
+import { createSocket } from 'node:dgram';
+import { connect as tcpConnect } from 'node:net';
+import { FramingError, TcpFrameDecoder, frameTcp } from '../protocol/tcp-framing.ts';
+
+export interface Link {
+  readonly kind: 'udp' | 'tcp';
+  /** Send one whole message. */
+  send(message: Uint8Array): void;
+  /** Set the receiver of whole messages. */
+  onMessage(handler: (message: Uint8Array) => void): void;
+  /** Called once when the link closes (TCP: peer closed, bad framing; either: close()). */
+  onClose(handler: () => void): void;
+  readonly closed: boolean;
+  close(): Promise<void>;
+}
+
+/** UDP socket connected to host:port (only that peer's datagrams arrive). */
+export async function openUdpLink(host: string, port: number): Promise<Link> {
+  const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.connect(port, host, () => { sock.off('error', reject); resolve(); });
+  });
+  let onMessage: (m: Uint8Array) => void = () => {};
+  let onClose: () => void = () => {};
+  let closed = false;
+  sock.on('message', (m) => onMessage(new Uint8Array(m.buffer, m.byteOffset, m.byteLength)));
+  sock.on('error', () => {}); // ICMP unreachable etc.: UDP is lossy anyway
+  sock.on('close', () => { if (!closed) { closed = true; onClose(); } });
+  return {
+    kind: 'udp',
+    send: (m) => { if (!closed) sock.send(m); },
+    onMessage: (h) => { onMessage = h; },
+    onClose: (h) => { onClose = h; },
+    get closed() { return closed; },
+    close: () => {
+      if (closed) return Promise.resolve();
+      closed = true; // no send() after this point (dgram throws once closing)
+      return new Promise<void>((r) => sock.close(() => { onClose(); r(); }));
+    },
+  };
+}
+
+/** TCP connection to host:port with length framing. */
+export async function openTcpLink(host: string, port: number): Promise<Link> {
+  const sock = tcpConnect({ host, port, noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.once('connect', () => { sock.off('error', reject); resolve(); });
+  });
+  const decoder = new TcpFrameDecoder();
+  let onMessage: (m: Uint8Array) => void = () => {};
+  let onClose: () => void = () => {};
+  let closed = false;
+  sock.on('data', (chunk: Buffer) => {
+    let messages: Uint8Array[];
+    try {
+      messages = decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } catch (e) {
+      if (!(e instanceof FramingError)) throw e;
+      sock.destroy();
+      return;
+    }
+    for (const m of messages) if (!sock.destroyed) onMessage(m);
+  });
+  sock.on('error', () => {});
+  sock.on('close', () => { closed = true; onClose(); });
+  return {
+    kind: 'tcp',
+    send: (m) => { if (!sock.destroyed) sock.write(frameTcp(m)); },
+    onMessage: (h) => { onMessage = h; },
+    onClose: (h) => { onClose = h; },
+    get closed() { return closed; },
+    close: () => new Promise<void>((r) => {
+      if (closed) return r();
+      sock.once('close', () => r());
+      sock.destroy();
+    }),
+  };
+}

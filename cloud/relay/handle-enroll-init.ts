@@ -1,0 +1,50 @@
+// ENROLL_INIT (protocol §3, §5, §8): claim lookup and mac1 before any DH, then
+// admission under load, then XXpsk3 messages 1 (read) and 2 (ENROLL_RESP).
+
+import { HandshakeState } from '../noise/handshake-state.ts';
+import { concatBytes } from '../protocol/bytes.ts';
+import { PROLOGUE_ENROLL_PREFIX } from '../protocol/constants.ts';
+import { mac1Key, verifyMac1 } from '../protocol/macs.ts';
+import { ENROLL_INIT_MAC1, encodeEnrollResp, type EnrollInit } from '../protocol/messages.ts';
+import type { Channel } from './channel.ts';
+import type { Endpoint } from './endpoint.ts';
+import { EnrollmentState } from './enrollment-state.ts';
+import type { ClaimRecord } from './registry.ts';
+
+export async function handleEnrollInit(ch: Channel, m: EnrollInit, ep: Endpoint): Promise<void> {
+  let claim: ClaimRecord | undefined;
+  try {
+    claim = await ch.registry.claimById(m.claimId);
+  } catch (e) {
+    ch.logger.error('enroll: registry lookup failed', { error: String(e) });
+    return ch.drop('registry-error', ep);
+  }
+  // Unknown, expired or used claim, or a wrong mac1: dropped before any DH (§3, §8).
+  if (claim === undefined) return ch.drop('unknown-claim', ep);
+  if (ch.clock.now() >= claim.expiresAt) return ch.drop('claim-expired', ep);
+  if (claim.used) return ch.drop('claim-used', ep);
+  if (!verifyMac1(m.bytes, ENROLL_INIT_MAC1, mac1Key(ch.relayStatic, claim.claimPsk))) return ch.drop('mac1', ep);
+  if (!ch.admit(m.bytes, ENROLL_INIT_MAC1, m.sender, ep)) return;
+  if (ch.closed) return;
+  ch.metrics.handshakes.enrollInits++;
+
+  const hs = new HandshakeState({
+    pattern: 'XXpsk3', initiator: false, prologue: concatBytes(PROLOGUE_ENROLL_PREFIX, m.claimId),
+    s: ch.staticKey, psk: claim.claimPsk, onDh: ch.onDh,
+  });
+  try {
+    hs.readMessage(m.noise); // "-> e" (+ the empty payload's tag): no DH
+  } catch {
+    hs.wipe();
+    return ch.drop('handshake-auth', ep);
+  }
+  const noise = hs.writeMessage(); // "<- e, ee, s, es"
+
+  const key = Buffer.from(m.claimId).toString('hex');
+  const older = ch.enrollByClaim.get(key);
+  if (older !== undefined && older.done === null && !older.busy) ch.removeEnrollment(older);
+  const state = new EnrollmentState(ch.table.allocateIndex(), m.sender, claim, hs, ch.clock.now());
+  ch.table.addEnrollment(state);
+  ch.enrollByClaim.set(key, state);
+  ep.send(encodeEnrollResp(state.index, m.sender, noise));
+}

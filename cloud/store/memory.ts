@@ -1,0 +1,239 @@
+// In-memory Store: tests, simulations and single-process demos. Same semantics
+// as the SQLite store (the conformance suite runs against both) except
+// durability: a write is "committed" the moment it is applied.
+
+import {
+  byString, checkBytes, checkClaimId, checkClaimedDevice, checkCounter, checkDeviceChanges, checkDid, checkEpochKey,
+  checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkUint, CLOSING_MAX_BYTES, copyBytes,
+  copyClaim, copyDevice, copyOwner, copyReading, deviceRecord, encodeCursor, positionAfter, WRAP_MAX_BYTES,
+  type Position,
+} from './validate.ts';
+import {
+  StoreError, type AppendResult, type ClaimRecord, type ClaimedDevice, type ConsumeResult, type DeviceRecord,
+  type EpochKey, type EpochRecord, type Metadata, type NewDevice, type OwnerRecord, type Reading, type ReadingPage,
+  type ReadingQuery, type Store,
+} from './types.ts';
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+interface Epoch { wraps: Map<string, Uint8Array>; closing?: Uint8Array }
+interface Stream { readings: Map<string, Reading>; epochs: Map<number, Epoch> }
+
+export class MemoryStore implements Store {
+  private readonly owners = new Map<string, OwnerRecord>();
+  private readonly claims = new Map<string, ClaimRecord>(); // claim id hex
+  private readonly devices = new Map<string, DeviceRecord>(); // did
+  private readonly byStatic = new Map<string, string>(); // static hex -> did
+  private readonly streams = new Map<string, Map<string, Stream>>(); // did -> feed -> stream
+  private closed = false;
+
+  // ---- owners ----
+
+  async createOwner(owner: OwnerRecord): Promise<void> {
+    this.open();
+    const o = checkOwner(owner);
+    if (this.owners.has(o.did)) throw new StoreError('STORE_CONFLICT', 'owner exists');
+    this.owners.set(o.did, o);
+  }
+
+  async getOwner(did: string): Promise<OwnerRecord | undefined> {
+    this.open();
+    const o = this.owners.get(checkDid('did', did));
+    return o && copyOwner(o);
+  }
+
+  // ---- claims ----
+
+  async createClaim(claim: Omit<ClaimRecord, 'used'>): Promise<void> {
+    this.open();
+    const c = checkNewClaim(claim);
+    if (!this.owners.has(c.owner)) throw new StoreError('STORE_UNKNOWN_OWNER', 'claim owner is not a stored owner');
+    const key = hex(c.claimId);
+    if (this.claims.has(key)) throw new StoreError('STORE_CONFLICT', 'claim id exists');
+    this.claims.set(key, { ...c, used: false });
+  }
+
+  async getClaim(claimId: Uint8Array): Promise<ClaimRecord | undefined> {
+    this.open();
+    const c = this.claims.get(hex(checkClaimId(claimId)));
+    return c && copyClaim(c);
+  }
+
+  async consumeClaim(claimId: Uint8Array, options: { now?: number; register?: ClaimedDevice } = {}): Promise<ConsumeResult> {
+    this.open();
+    const id = checkClaimId(claimId);
+    const now = options.now === undefined ? undefined : checkUint('now', options.now);
+    const reg = options.register === undefined ? undefined : checkClaimedDevice(options.register);
+    const claim = this.claims.get(hex(id));
+    if (claim === undefined) return { ok: false, reason: 'unknown' };
+    if (claim.used) return { ok: false, reason: 'used' };
+    if (now !== undefined && now >= claim.expiresAt) return { ok: false, reason: 'expired' };
+    let device: DeviceRecord | undefined;
+    if (reg !== undefined) {
+      const existing = this.devices.get(reg.did);
+      if (existing?.revoked) return { ok: false, reason: 'revoked' };
+      const other = this.byStatic.get(hex(reg.staticKey));
+      if (other !== undefined && other !== reg.did) throw new StoreError('STORE_CONFLICT', 'another device has this static key');
+      if (existing !== undefined) this.byStatic.delete(hex(existing.staticKey));
+      device = deviceRecord({ ...reg, owner: claim.owner });
+      this.devices.set(device.did, device);
+      this.byStatic.set(hex(device.staticKey), device.did);
+    }
+    claim.used = true;
+    return device === undefined ? { ok: true, claim: copyClaim(claim) } : { ok: true, claim: copyClaim(claim), device: copyDevice(device) };
+  }
+
+  // ---- devices ----
+
+  async registerDevice(device: NewDevice): Promise<void> {
+    this.open();
+    const d = checkNewDevice(device);
+    if (!this.owners.has(d.owner)) throw new StoreError('STORE_UNKNOWN_OWNER', 'device owner is not a stored owner');
+    if (this.devices.has(d.did)) throw new StoreError('STORE_CONFLICT', 'device exists');
+    if (this.byStatic.has(hex(d.staticKey))) throw new StoreError('STORE_CONFLICT', 'another device has this static key');
+    this.devices.set(d.did, deviceRecord(d));
+    this.byStatic.set(hex(d.staticKey), d.did);
+  }
+
+  async getDevice(did: string): Promise<DeviceRecord | undefined> {
+    this.open();
+    const d = this.devices.get(checkDid('did', did));
+    return d && copyDevice(d);
+  }
+
+  async deviceByStatic(staticKey: Uint8Array): Promise<DeviceRecord | undefined> {
+    this.open();
+    const did = this.byStatic.get(hex(checkBytes('staticKey', staticKey, 32)));
+    return did === undefined ? undefined : copyDevice(this.devices.get(did)!);
+  }
+
+  async listDevicesByOwner(owner: string): Promise<DeviceRecord[]> {
+    this.open();
+    checkDid('owner', owner);
+    return [...this.devices.values()].filter((d) => d.owner === owner).sort((a, b) => byString(a.did, b.did)).map(copyDevice);
+  }
+
+  async updateDevice(did: string, changes: { name?: string; metadata?: Metadata }): Promise<boolean> {
+    this.open();
+    checkDid('did', did);
+    const c = checkDeviceChanges(changes);
+    const d = this.devices.get(did);
+    if (d === undefined) return false;
+    if (c.name !== undefined) d.name = c.name;
+    if (c.metadata !== undefined) d.metadata = c.metadata;
+    return true;
+  }
+
+  async revokeDevice(did: string): Promise<boolean> {
+    this.open();
+    const d = this.devices.get(checkDid('did', did));
+    if (d === undefined) return false;
+    d.revoked = true;
+    return true;
+  }
+
+  async updateCounter(did: string, counter: bigint): Promise<boolean> {
+    this.open();
+    checkDid('did', did);
+    const c = checkCounter(counter);
+    const d = this.devices.get(did);
+    if (d === undefined || c <= d.lastCounter) return false;
+    d.lastCounter = c;
+    return true;
+  }
+
+  // ---- readings ----
+
+  async append(reading: Reading): Promise<AppendResult> {
+    this.open();
+    const r = checkReading(reading);
+    const s = this.stream(r.device, r.feed, true)!;
+    const key = `${r.epoch}.${r.seq}`;
+    if (s.readings.has(key)) return 'duplicate';
+    s.readings.set(key, r);
+    return 'stored';
+  }
+
+  async queryReadings(query: ReadingQuery): Promise<ReadingPage> {
+    this.open();
+    const q = checkQuery(query);
+    const s = this.stream(q.device, q.feed, false);
+    if (s === undefined) return { readings: [] };
+    const pos = (r: Reading): Position => [r.receivedAt, r.epoch, r.seq];
+    const hits = [...s.readings.values()]
+      .filter((r) => r.receivedAt >= q.from && r.receivedAt < q.to && (q.epoch === undefined || r.epoch === q.epoch)
+        && (q.after === undefined || positionAfter(pos(r), q.after)))
+      .sort((a, b) => (positionAfter(pos(a), pos(b)) ? 1 : -1));
+    const page = hits.slice(0, q.limit).map(copyReading);
+    return hits.length > q.limit ? { readings: page, cursor: encodeCursor(pos(page[page.length - 1])) } : { readings: page };
+  }
+
+  async listFeeds(device: string): Promise<string[]> {
+    this.open();
+    const feeds = this.streams.get(checkDid('device', device));
+    return feeds === undefined ? [] : [...feeds.keys()].sort(byString);
+  }
+
+  // ---- epochs ----
+
+  async putWrap(key: EpochKey, reader: string, wrap: Uint8Array): Promise<void> {
+    this.open();
+    const k = checkEpochKey(key);
+    const r = checkDid('reader', reader);
+    const w = checkBytes('wrap', wrap, 1, WRAP_MAX_BYTES);
+    this.epoch(k, true)!.wraps.set(r, w);
+  }
+
+  async closeEpoch(key: EpochKey, closing: Uint8Array): Promise<AppendResult> {
+    this.open();
+    const k = checkEpochKey(key);
+    const c = checkBytes('closing', closing, 1, CLOSING_MAX_BYTES);
+    const e = this.epoch(k, true)!;
+    if (e.closing !== undefined) return 'duplicate';
+    e.closing = c;
+    return 'stored';
+  }
+
+  async getEpoch(key: EpochKey): Promise<EpochRecord | undefined> {
+    this.open();
+    const k = checkEpochKey(key);
+    const e = this.epoch(k, false);
+    if (e === undefined) return undefined;
+    const wraps = [...e.wraps].sort((a, b) => byString(a[0], b[0])).map(([reader, w]) => ({ reader, wrap: copyBytes(w) }));
+    return e.closing === undefined ? { ...k, wraps } : { ...k, wraps, closing: copyBytes(e.closing) };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private open(): void {
+    if (this.closed) throw new StoreError('STORE_CLOSED', 'store is closed');
+  }
+
+  private stream(device: string, feed: string, create: boolean): Stream | undefined {
+    let feeds = this.streams.get(device);
+    if (feeds === undefined) {
+      if (!create) return undefined;
+      feeds = new Map();
+      this.streams.set(device, feeds);
+    }
+    let s = feeds.get(feed);
+    if (s === undefined && create) {
+      s = { readings: new Map(), epochs: new Map() };
+      feeds.set(feed, s);
+    }
+    return s;
+  }
+
+  private epoch(k: EpochKey, create: boolean): Epoch | undefined {
+    const s = this.stream(k.device, k.feed, create);
+    if (s === undefined) return undefined;
+    let e = s.epochs.get(k.epoch);
+    if (e === undefined && create) {
+      e = { wraps: new Map() };
+      s.epochs.set(k.epoch, e);
+    }
+    return e;
+  }
+}

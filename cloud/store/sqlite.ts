@@ -1,0 +1,659 @@
+// The embedded Store: one SQLite file through better-sqlite3 (major 12), WAL
+// mode, synchronous=FULL, every revealing value sealed at rest (seal.ts).
+//
+// Group commit. Writes queue up; a flush runs every queued write in ONE
+// transaction (BEGIN IMMEDIATE .. COMMIT, so one WAL fsync for the lot) at most
+// `commitDelayMs` after the first write of a batch, or at once when `maxBatch`
+// writes are waiting. A write's promise resolves only after that COMMIT
+// returned, i.e. after the WAL was fsynced: that is when the relay may ACK.
+// A write that fails alone (a conflict) rejects alone; multi-statement writes
+// (consumeClaim) run in a SAVEPOINT so they apply whole or not at all. When the
+// COMMIT itself fails, every write of the batch rejects with STORE_IO and none
+// of them is stored.
+//
+// better-sqlite3 is synchronous, so a commit's fsync blocks the event loop for
+// its duration (one fsync per batch, not per write). Reads run directly on the
+// same connection between batches.
+//
+// Durability: with synchronous=FULL the WAL is fsynced at every commit, so an
+// acknowledged write survives a process crash and a power loss. With 'normal'
+// (an option) it survives a process crash but the last commits may be lost on
+// power loss: only for deployments that accept that.
+//
+// What a stolen database file still shows (not sealed, by design):
+//   - row counts and sizes: how many owners, claims, devices, streams, readings, wraps;
+//   - blind indexes (16 bytes): which devices share an owner, which streams
+//     belong to one device, which readings belong to one stream — never the
+//     DIDs, keys, names or feeds themselves;
+//   - per reading its stream number, epoch, sequence and received-at time (ms),
+//     which the time-range and pagination queries need in the clear.
+//   Everything else (DIDs, keys, PSKs, claim records, names, metadata, feed
+//   names, counters, revocation, reading bodies, wraps, closings) is sealed.
+//
+// Schema (format 1):
+//   meta(k TEXT PK, v BLOB)                    'format' = '1'; 'canary' = sealed known text
+//   owners(ix PK, rec)                         ix = index('owner', did)
+//   claims(ix PK, rec)                         ix = index('claim', claimId)
+//   devices(ix PK, static_ix UNIQUE, owner_ix, rec)
+//   streams(id INTEGER PK, ix UNIQUE, device_ix, rec)     ix = index('stream', did, feed)
+//   readings(stream, epoch, seq, received_at, body)       PK (stream, epoch, seq): idempotence
+//   epochs(stream, epoch, closing)                        PK (stream, epoch)
+//   wraps(stream, epoch, reader_ix, rec)                  PK (stream, epoch, reader_ix)
+
+import Database from 'better-sqlite3';
+import { AtRest, u64be, writeU64be } from './seal.ts';
+import {
+  byString, checkBytes, checkClaimId, checkClaimedDevice, checkCounter, checkDeviceChanges, checkDid, checkEpochKey,
+  checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkUint, CLOSING_MAX_BYTES, deviceRecord,
+  encodeCursor, sameBytes, WRAP_MAX_BYTES,
+} from './validate.ts';
+import {
+  StoreError, type AppendResult, type ClaimRecord, type ClaimedDevice, type ConsumeResult, type DeviceRecord,
+  type EpochKey, type EpochRecord, type Metadata, type NewDevice, type OwnerRecord, type Reading, type ReadingPage,
+  type ReadingQuery, type Store, type WrapRecord,
+} from './types.ts';
+
+export interface SqliteStoreOptions {
+  /** Database file (created when missing). Its -wal and -shm files sit beside it. */
+  path: string;
+  /** The 32-byte storage key (from the relay's key file). */
+  key: Uint8Array;
+  /** Longest wait between a batch's first write and its commit, ms. 0: commit on the next turn of the event loop. Default 2. */
+  commitDelayMs?: number;
+  /** Writes per transaction at most; a full batch commits at once. Default 1024. */
+  maxBatch?: number;
+  /** 'full' (default): durable on power loss. 'normal': durable on process crash only. */
+  synchronous?: 'full' | 'normal';
+}
+
+export interface SqliteStoreStats {
+  /** Transactions committed by the writer. */
+  commits: number;
+  /** Writes those transactions carried. */
+  writes: number;
+}
+
+const FORMAT = '1';
+const CANARY = 'sealink/1 store canary: the storage key opens this database';
+const STREAM_CACHE_MAX = 65536;
+
+const SCHEMA = `
+CREATE TABLE meta (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE owners (ix BLOB PRIMARY KEY, rec BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE claims (ix BLOB PRIMARY KEY, rec BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE devices (ix BLOB PRIMARY KEY, static_ix BLOB NOT NULL UNIQUE, owner_ix BLOB NOT NULL, rec BLOB NOT NULL) WITHOUT ROWID;
+CREATE INDEX devices_owner ON devices (owner_ix);
+CREATE TABLE streams (id INTEGER PRIMARY KEY, ix BLOB NOT NULL UNIQUE, device_ix BLOB NOT NULL, rec BLOB NOT NULL);
+CREATE INDEX streams_device ON streams (device_ix);
+CREATE TABLE readings (stream INTEGER NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,
+  received_at INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (stream, epoch, seq)) WITHOUT ROWID;
+CREATE INDEX readings_time ON readings (stream, received_at);
+CREATE TABLE epochs (stream INTEGER NOT NULL, epoch INTEGER NOT NULL, closing BLOB NOT NULL,
+  PRIMARY KEY (stream, epoch)) WITHOUT ROWID;
+CREATE TABLE wraps (stream INTEGER NOT NULL, epoch INTEGER NOT NULL, reader_ix BLOB NOT NULL, rec BLOB NOT NULL,
+  PRIMARY KEY (stream, epoch, reader_ix)) WITHOUT ROWID;
+`;
+
+/** Open (or create) the store at `options.path`. Rejects STORE_KEY_MISMATCH, changing nothing, when the key is not this database's. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  return SqliteStore.open(options);
+}
+
+interface Job {
+  run: () => unknown;
+  atomic: boolean;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+interface StreamRef { id: number; ix: Buffer }
+
+type Row = Record<string, unknown>;
+
+const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+const unb64 = (s: unknown): Uint8Array => {
+  if (typeof s !== 'string') throw new TypeError('not base64');
+  return new Uint8Array(Buffer.from(s, 'base64'));
+};
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly at: AtRest;
+  private readonly delay: number;
+  private readonly maxBatch: number;
+  private readonly st: Record<string, Database.Statement>;
+  private readonly batchTx: Database.Transaction<(batch: Job[], out: { errors: number }) => void>;
+  private readonly savepoint: (fn: () => unknown) => unknown;
+  private readonly streams = new Map<string, StreamRef>(); // committed stream ids
+  private readonly streamIxs = new Map<string, Buffer>(); // blind indexes (pure function of the key)
+  private readonly readingPrefix: Buffer;
+  private queue: Job[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
+  private closed = false;
+  private readonly counts: SqliteStoreStats = { commits: 0, writes: 0 };
+
+  static open(options: SqliteStoreOptions): SqliteStore {
+    if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object');
+    if (typeof options.path !== 'string' || options.path === '') throw new TypeError('options.path: expected a file path');
+    const at = new AtRest(options.key);
+    const delay = options.commitDelayMs ?? 2;
+    const maxBatch = options.maxBatch ?? 1024;
+    if (!Number.isFinite(delay) || delay < 0) throw new RangeError('options.commitDelayMs: expected >= 0');
+    if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError('options.maxBatch: expected an integer >= 1');
+    const sync = options.synchronous ?? 'full';
+    if (sync !== 'full' && sync !== 'normal') throw new RangeError("options.synchronous: expected 'full' or 'normal'");
+
+    const db = new Database(options.path);
+    try {
+      db.pragma('busy_timeout = 5000');
+      const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+      if (hasMeta) {
+        // Check the key before anything is written.
+        const canary = db.prepare("SELECT v FROM meta WHERE k = 'canary'").get() as { v: Buffer } | undefined;
+        const format = db.prepare("SELECT v FROM meta WHERE k = 'format'").get() as { v: Buffer } | undefined;
+        if (canary === undefined || format === undefined) throw new StoreError('STORE_CORRUPT', 'not a sealink store (no canary)');
+        if (Buffer.from(format.v).toString() !== FORMAT) throw new StoreError('STORE_CORRUPT', `unknown store format ${String(format.v)}`);
+        let text: string;
+        try {
+          text = at.open(at.aad('meta.canary'), canary.v, 'canary').toString('utf8');
+        } catch {
+          throw new StoreError('STORE_KEY_MISMATCH', 'the storage key does not open this database');
+        }
+        if (text !== CANARY) throw new StoreError('STORE_KEY_MISMATCH', 'the storage key does not open this database');
+      } else {
+        const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+        if (tables.n !== 0) throw new StoreError('STORE_CORRUPT', 'not a sealink store (foreign tables)');
+      }
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${sync.toUpperCase()}`);
+      if (!hasMeta) {
+        db.transaction(() => {
+          db.exec(SCHEMA);
+          db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('format', Buffer.from(FORMAT));
+          db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('canary', at.seal(at.aad('meta.canary'), Buffer.from(CANARY)));
+        }).immediate();
+      }
+      return new SqliteStore(db, at, delay, maxBatch);
+    } catch (e) {
+      db.close();
+      at.wipe();
+      throw e;
+    }
+  }
+
+  private constructor(db: Database.Database, at: AtRest, delay: number, maxBatch: number) {
+    this.db = db;
+    this.at = at;
+    this.delay = delay;
+    this.maxBatch = maxBatch;
+    this.readingPrefix = at.aad('readings.body');
+    const p = (sql: string) => db.prepare(sql);
+    this.st = {
+      ownerGet: p('SELECT rec FROM owners WHERE ix = ?'),
+      ownerPut: p('INSERT INTO owners (ix, rec) VALUES (?, ?)'),
+      claimGet: p('SELECT rec FROM claims WHERE ix = ?'),
+      claimPut: p('INSERT INTO claims (ix, rec) VALUES (?, ?)'),
+      claimSet: p('UPDATE claims SET rec = ? WHERE ix = ?'),
+      deviceGet: p('SELECT ix, rec FROM devices WHERE ix = ?'),
+      deviceByStatic: p('SELECT ix, rec FROM devices WHERE static_ix = ?'),
+      deviceByOwner: p('SELECT ix, rec FROM devices WHERE owner_ix = ?'),
+      devicePut: p('INSERT INTO devices (ix, static_ix, owner_ix, rec) VALUES (?, ?, ?, ?)'),
+      deviceReplace: p('UPDATE devices SET static_ix = ?, owner_ix = ?, rec = ? WHERE ix = ?'),
+      deviceSet: p('UPDATE devices SET rec = ? WHERE ix = ?'),
+      streamGet: p('SELECT id FROM streams WHERE ix = ?'),
+      streamPut: p('INSERT INTO streams (ix, device_ix, rec) VALUES (?, ?, ?)'),
+      streamsOfDevice: p('SELECT ix, rec FROM streams WHERE device_ix = ?'),
+      readingPut: p('INSERT OR IGNORE INTO readings (stream, epoch, seq, received_at, body) VALUES (?, ?, ?, ?, ?)'),
+      epochClose: p('INSERT OR IGNORE INTO epochs (stream, epoch, closing) VALUES (?, ?, ?)'),
+      epochGet: p('SELECT closing FROM epochs WHERE stream = ? AND epoch = ?'),
+      wrapPut: p('INSERT INTO wraps (stream, epoch, reader_ix, rec) VALUES (?, ?, ?, ?) '
+        + 'ON CONFLICT (stream, epoch, reader_ix) DO UPDATE SET rec = excluded.rec'),
+      wrapsGet: p('SELECT reader_ix, rec FROM wraps WHERE stream = ? AND epoch = ?'),
+    };
+    const select = 'SELECT epoch, seq, received_at, body FROM readings WHERE stream = ? AND received_at >= ? AND received_at < ?';
+    const order = ' ORDER BY received_at, epoch, seq LIMIT ?';
+    const after = ' AND (received_at, epoch, seq) > (?, ?, ?)';
+    this.st.q = p(select + order);
+    this.st.qAfter = p(select + after + order);
+    this.st.qEpoch = p(select + ' AND epoch = ?' + order);
+    this.st.qEpochAfter = p(select + ' AND epoch = ?' + after + order);
+
+    this.savepoint = db.transaction((fn: () => unknown) => fn());
+    this.batchTx = db.transaction((batch: Job[], out: { errors: number }) => {
+      for (const job of batch) {
+        try {
+          job.resolve = settle(job.resolve, job.atomic ? this.savepoint(job.run) : job.run());
+        } catch (e) {
+          // SQLite rolled the whole transaction back (disk full, I/O): fail the batch.
+          if (!db.inTransaction) throw e;
+          out.errors++;
+          job.resolve = fail(job.reject, e);
+        }
+      }
+    });
+  }
+
+  /** Writer counters (tests and metrics). */
+  stats(): SqliteStoreStats {
+    return { ...this.counts };
+  }
+
+  // ---- owners ----
+
+  async createOwner(owner: OwnerRecord): Promise<void> {
+    this.open();
+    const o = checkOwner(owner);
+    const ix = this.at.index('owner', o.did);
+    const rec = this.at.seal(this.at.aad('owners.rec', ix), json({ did: o.did, name: o.name, meta: o.metadata, at: o.createdAt }));
+    return this.write(false, () => {
+      if (this.st.ownerGet.get(ix) !== undefined) throw new StoreError('STORE_CONFLICT', 'owner exists');
+      this.st.ownerPut.run(ix, rec);
+    });
+  }
+
+  async getOwner(did: string): Promise<OwnerRecord | undefined> {
+    this.open();
+    const ix = this.at.index('owner', checkDid('did', did));
+    const row = this.st.ownerGet.get(ix) as Row | undefined;
+    if (row === undefined) return undefined;
+    const r = this.record(this.at.aad('owners.rec', ix), row.rec, 'owner');
+    if (r.did !== did) throw corrupt('owner');
+    return { did: r.did as string, name: r.name as string, metadata: r.meta as Metadata, createdAt: r.at as number };
+  }
+
+  // ---- claims ----
+
+  async createClaim(claim: Omit<ClaimRecord, 'used'>): Promise<void> {
+    this.open();
+    const c = checkNewClaim(claim);
+    const ix = this.at.index('claim', c.claimId);
+    const rec = this.sealClaim(ix, { ...c, used: false });
+    const ownerIx = this.at.index('owner', c.owner);
+    return this.write(false, () => {
+      if (this.st.ownerGet.get(ownerIx) === undefined) throw new StoreError('STORE_UNKNOWN_OWNER', 'claim owner is not a stored owner');
+      if (this.st.claimGet.get(ix) !== undefined) throw new StoreError('STORE_CONFLICT', 'claim id exists');
+      this.st.claimPut.run(ix, rec);
+    });
+  }
+
+  async getClaim(claimId: Uint8Array): Promise<ClaimRecord | undefined> {
+    this.open();
+    const id = checkClaimId(claimId);
+    return this.readClaim(id, this.at.index('claim', id));
+  }
+
+  async consumeClaim(claimId: Uint8Array, options: { now?: number; register?: ClaimedDevice } = {}): Promise<ConsumeResult> {
+    this.open();
+    const id = checkClaimId(claimId);
+    const now = options.now === undefined ? undefined : checkUint('now', options.now);
+    const reg = options.register === undefined ? undefined : checkClaimedDevice(options.register);
+    const ix = this.at.index('claim', id);
+    return this.write(true, (): ConsumeResult => {
+      const claim = this.readClaim(id, ix);
+      if (claim === undefined) return { ok: false, reason: 'unknown' };
+      if (claim.used) return { ok: false, reason: 'used' };
+      if (now !== undefined && now >= claim.expiresAt) return { ok: false, reason: 'expired' };
+      let device: DeviceRecord | undefined;
+      if (reg !== undefined) {
+        const devIx = this.at.index('device', reg.did);
+        const existing = this.readDevice(this.st.deviceGet.get(devIx) as Row | undefined);
+        if (existing?.revoked) return { ok: false, reason: 'revoked' };
+        const staticIx = this.at.index('static', reg.staticKey);
+        const other = this.st.deviceByStatic.get(staticIx) as Row | undefined;
+        if (other !== undefined && !devIx.equals(other.ix as Buffer)) {
+          throw new StoreError('STORE_CONFLICT', 'another device has this static key');
+        }
+        device = deviceRecord({ ...reg, owner: claim.owner });
+        const rec = this.sealDevice(devIx, device);
+        if (existing === undefined) this.st.devicePut.run(devIx, staticIx, this.at.index('owner', claim.owner), rec);
+        else this.st.deviceReplace.run(staticIx, this.at.index('owner', claim.owner), rec, devIx);
+      }
+      claim.used = true;
+      this.st.claimSet.run(this.sealClaim(ix, claim), ix);
+      return device === undefined ? { ok: true, claim } : { ok: true, claim, device };
+    });
+  }
+
+  // ---- devices ----
+
+  async registerDevice(device: NewDevice): Promise<void> {
+    this.open();
+    const d = deviceRecord(checkNewDevice(device));
+    const ix = this.at.index('device', d.did);
+    const staticIx = this.at.index('static', d.staticKey);
+    const ownerIx = this.at.index('owner', d.owner);
+    const rec = this.sealDevice(ix, d);
+    return this.write(false, () => {
+      if (this.st.ownerGet.get(ownerIx) === undefined) throw new StoreError('STORE_UNKNOWN_OWNER', 'device owner is not a stored owner');
+      if (this.st.deviceGet.get(ix) !== undefined) throw new StoreError('STORE_CONFLICT', 'device exists');
+      if (this.st.deviceByStatic.get(staticIx) !== undefined) throw new StoreError('STORE_CONFLICT', 'another device has this static key');
+      this.st.devicePut.run(ix, staticIx, ownerIx, rec);
+    });
+  }
+
+  async getDevice(did: string): Promise<DeviceRecord | undefined> {
+    this.open();
+    const d = this.readDevice(this.st.deviceGet.get(this.at.index('device', checkDid('did', did))) as Row | undefined);
+    if (d !== undefined && d.did !== did) throw corrupt('device');
+    return d;
+  }
+
+  async deviceByStatic(staticKey: Uint8Array): Promise<DeviceRecord | undefined> {
+    this.open();
+    const key = checkBytes('staticKey', staticKey, 32);
+    const d = this.readDevice(this.st.deviceByStatic.get(this.at.index('static', key)) as Row | undefined);
+    if (d !== undefined && !sameBytes(d.staticKey, key)) throw corrupt('device');
+    return d;
+  }
+
+  async listDevicesByOwner(owner: string): Promise<DeviceRecord[]> {
+    this.open();
+    const rows = this.st.deviceByOwner.all(this.at.index('owner', checkDid('owner', owner))) as Row[];
+    const out = rows.map((r) => this.readDevice(r)!);
+    if (out.some((d) => d.owner !== owner)) throw corrupt('device');
+    return out.sort((a, b) => byString(a.did, b.did));
+  }
+
+  async updateDevice(did: string, changes: { name?: string; metadata?: Metadata }): Promise<boolean> {
+    this.open();
+    checkDid('did', did);
+    const c = checkDeviceChanges(changes);
+    return this.changeDevice(did, (d) => {
+      if (c.name !== undefined) d.name = c.name;
+      if (c.metadata !== undefined) d.metadata = c.metadata;
+      return true;
+    });
+  }
+
+  async revokeDevice(did: string): Promise<boolean> {
+    this.open();
+    checkDid('did', did);
+    return this.changeDevice(did, (d) => {
+      d.revoked = true;
+      return true;
+    });
+  }
+
+  async updateCounter(did: string, counter: bigint): Promise<boolean> {
+    this.open();
+    checkDid('did', did);
+    const c = checkCounter(counter);
+    return this.changeDevice(did, (d) => {
+      if (c <= d.lastCounter) return false;
+      d.lastCounter = c;
+      return true;
+    });
+  }
+
+  // ---- readings ----
+
+  async append(reading: Reading): Promise<AppendResult> {
+    this.open();
+    const r = checkReading(reading);
+    // Seal now, outside the transaction: the AAD needs only the stream's blind index.
+    const streamIx = this.streamIx(r.device, r.feed);
+    const body = this.at.seal(this.readingAad(streamIx, r.epoch, r.seq, r.receivedAt), r.body);
+    return this.write(false, () => {
+      const s = this.stream(r.device, r.feed, streamIx, true)!;
+      return this.st.readingPut.run(s.id, r.epoch, r.seq, r.receivedAt, body).changes === 1 ? 'stored' : 'duplicate';
+    });
+  }
+
+  async queryReadings(query: ReadingQuery): Promise<ReadingPage> {
+    this.open();
+    const q = checkQuery(query);
+    const s = this.stream(q.device, q.feed, this.streamIx(q.device, q.feed), false);
+    if (s === undefined) return { readings: [] };
+    const args: number[] = [s.id, q.from, q.to];
+    if (q.epoch !== undefined) args.push(q.epoch);
+    if (q.after !== undefined) args.push(...q.after);
+    args.push(q.limit + 1);
+    const stmt = q.epoch === undefined ? (q.after === undefined ? this.st.q : this.st.qAfter)
+      : (q.after === undefined ? this.st.qEpoch : this.st.qEpochAfter);
+    const rows = stmt.all(...args) as { epoch: number; seq: number; received_at: number; body: Buffer }[];
+    const readings: Reading[] = rows.slice(0, q.limit).map((row) => {
+      const aad = this.readingAad(s.ix, row.epoch, row.seq, row.received_at);
+      return {
+        device: q.device, feed: q.feed, epoch: row.epoch, seq: row.seq, receivedAt: row.received_at,
+        body: new Uint8Array(this.at.open(aad, row.body, 'reading')),
+      };
+    });
+    if (rows.length <= q.limit) return { readings };
+    const last = readings[readings.length - 1];
+    return { readings, cursor: encodeCursor([last.receivedAt, last.epoch, last.seq]) };
+  }
+
+  async listFeeds(device: string): Promise<string[]> {
+    this.open();
+    const rows = this.st.streamsOfDevice.all(this.at.index('device', checkDid('device', device))) as Row[];
+    const feeds = rows.map((row) => {
+      const r = this.record(this.at.aad('streams.rec', row.ix as Buffer), row.rec, 'stream');
+      if (r.device !== device) throw corrupt('stream');
+      return r.feed as string;
+    });
+    return feeds.sort(byString);
+  }
+
+  // ---- epochs ----
+
+  async putWrap(key: EpochKey, reader: string, wrap: Uint8Array): Promise<void> {
+    this.open();
+    const k = checkEpochKey(key);
+    const r = checkDid('reader', reader);
+    const w = checkBytes('wrap', wrap, 1, WRAP_MAX_BYTES);
+    const streamIx = this.streamIx(k.device, k.feed);
+    const readerIx = this.at.index('reader', streamIx, r);
+    const rec = this.at.seal(this.at.aad('wraps.rec', streamIx, u64be(k.epoch), readerIx), json({ reader: r, wrap: b64(w) }));
+    return this.write(false, () => {
+      const s = this.stream(k.device, k.feed, streamIx, true)!;
+      this.st.wrapPut.run(s.id, k.epoch, readerIx, rec);
+    });
+  }
+
+  async closeEpoch(key: EpochKey, closing: Uint8Array): Promise<AppendResult> {
+    this.open();
+    const k = checkEpochKey(key);
+    const c = checkBytes('closing', closing, 1, CLOSING_MAX_BYTES);
+    const streamIx = this.streamIx(k.device, k.feed);
+    const sealed = this.at.seal(this.at.aad('epochs.closing', streamIx, u64be(k.epoch)), c);
+    return this.write(false, () => {
+      const s = this.stream(k.device, k.feed, streamIx, true)!;
+      return this.st.epochClose.run(s.id, k.epoch, sealed).changes === 1 ? 'stored' : 'duplicate';
+    });
+  }
+
+  async getEpoch(key: EpochKey): Promise<EpochRecord | undefined> {
+    this.open();
+    const k = checkEpochKey(key);
+    const s = this.stream(k.device, k.feed, this.streamIx(k.device, k.feed), false);
+    if (s === undefined) return undefined;
+    const wraps: WrapRecord[] = (this.st.wrapsGet.all(s.id, k.epoch) as Row[]).map((row) => {
+      const r = this.record(this.at.aad('wraps.rec', s.ix, u64be(k.epoch), row.reader_ix as Buffer), row.rec, 'wrap');
+      return { reader: r.reader as string, wrap: unb64(r.wrap) };
+    });
+    const closed = this.st.epochGet.get(s.id, k.epoch) as { closing: Buffer } | undefined;
+    if (wraps.length === 0 && closed === undefined) return undefined;
+    wraps.sort((a, b) => byString(a.reader, b.reader));
+    if (closed === undefined) return { ...k, wraps };
+    return { ...k, wraps, closing: new Uint8Array(this.at.open(this.at.aad('epochs.closing', s.ix, u64be(k.epoch)), closed.closing, 'closing')) };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    this.db.close();
+    this.at.wipe();
+    this.streams.clear();
+    for (const ix of this.streamIxs.values()) ix.fill(0);
+    this.streamIxs.clear();
+  }
+
+  // ---- the writer ----
+
+  private write<T>(atomic: boolean, run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, atomic, resolve: resolve as (v: unknown) => void, reject });
+      if (this.queue.length >= this.maxBatch) {
+        if (this.immediate === undefined) this.immediate = setImmediate(() => this.flush());
+      } else if (this.timer === undefined && this.immediate === undefined) {
+        if (this.delay === 0) this.immediate = setImmediate(() => this.flush());
+        else this.timer = setTimeout(() => this.flush(), this.delay);
+      }
+    });
+  }
+
+  /** Commit everything queued, maxBatch writes per transaction. */
+  private flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+    while (this.queue.length > 0) {
+      const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+      this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+      this.commit(batch);
+    }
+  }
+
+  private commit(batch: Job[]): void {
+    const out = { errors: 0 };
+    try {
+      this.batchTx.immediate(batch, out);
+    } catch (e) {
+      this.streams.clear(); // ids cached during the batch may not exist
+      const err = new StoreError('STORE_IO', 'the database failed to commit; nothing of this batch was stored', { cause: e });
+      for (const job of batch) job.reject(err);
+      return;
+    }
+    if (out.errors > 0) this.streams.clear(); // a rolled-back savepoint may have made a stream
+    this.counts.commits++;
+    this.counts.writes += batch.length;
+    // Committed: now settle (batchTx replaced each resolve with its settlement).
+    for (const job of batch) job.resolve(undefined);
+  }
+
+  // ---- helpers ----
+
+  private open(): void {
+    if (this.closed) throw new StoreError('STORE_CLOSED', 'store is closed');
+  }
+
+  /** AAD of a reading's body: at.aad('readings.body', streamIx, u64be(epoch), u64be(seq), u64be(receivedAt)), in one allocation. */
+  private readingAad(streamIx: Buffer, epoch: number, seq: number, receivedAt: number): Buffer {
+    const prefix = this.readingPrefix;
+    const b = Buffer.allocUnsafe(prefix.length + streamIx.length + 24);
+    prefix.copy(b, 0);
+    streamIx.copy(b, prefix.length);
+    const o = prefix.length + streamIx.length;
+    writeU64be(b, o, epoch);
+    writeU64be(b, o + 8, seq);
+    writeU64be(b, o + 16, receivedAt);
+    return b;
+  }
+
+  /** Blind index of the stream (device, feed), cached: one HMAC per stream, not per reading. */
+  private streamIx(device: string, feed: string): Buffer {
+    const key = `${device.length}:${device}${feed}`;
+    let ix = this.streamIxs.get(key);
+    if (ix === undefined) {
+      ix = this.at.index('stream', device, feed);
+      if (this.streamIxs.size >= STREAM_CACHE_MAX) this.streamIxs.clear();
+      this.streamIxs.set(key, ix);
+    }
+    return ix;
+  }
+
+  /** The stream of (device, feed) whose blind index is `ix`, made when `create`. Inside a write or between writes only. */
+  private stream(device: string, feed: string, ix: Buffer, create: boolean): StreamRef | undefined {
+    const key = `${device.length}:${device}${feed}`;
+    const cached = this.streams.get(key);
+    if (cached !== undefined) return cached;
+    const row = this.st.streamGet.get(ix) as { id: number } | undefined;
+    let id: number;
+    if (row !== undefined) id = row.id;
+    else if (!create) return undefined;
+    else {
+      const rec = this.at.seal(this.at.aad('streams.rec', ix), json({ device, feed }));
+      id = Number(this.st.streamPut.run(ix, this.at.index('device', device), rec).lastInsertRowid);
+    }
+    if (this.streams.size >= STREAM_CACHE_MAX) this.streams.clear();
+    const ref = { id, ix };
+    this.streams.set(key, ref);
+    return ref;
+  }
+
+  private record(aad: Buffer, sealed: unknown, what: string): Row {
+    const pt = this.at.open(aad, sealed as Uint8Array, what);
+    try {
+      return JSON.parse(pt.toString('utf8')) as Row;
+    } catch {
+      throw corrupt(what);
+    } finally {
+      pt.fill(0);
+    }
+  }
+
+  private sealClaim(ix: Buffer, c: ClaimRecord): Buffer {
+    return this.at.seal(this.at.aad('claims.rec', ix),
+      json({ id: b64(c.claimId), psk: b64(c.claimPsk), exp: c.expiresAt, used: c.used, owner: c.owner }));
+  }
+
+  private readClaim(id: Uint8Array, ix: Buffer): ClaimRecord | undefined {
+    const row = this.st.claimGet.get(ix) as Row | undefined;
+    if (row === undefined) return undefined;
+    const r = this.record(this.at.aad('claims.rec', ix), row.rec, 'claim');
+    const claim: ClaimRecord = { claimId: unb64(r.id), claimPsk: unb64(r.psk), expiresAt: r.exp as number, used: r.used as boolean, owner: r.owner as string };
+    if (!sameBytes(claim.claimId, id)) throw corrupt('claim');
+    return claim;
+  }
+
+  private sealDevice(ix: Buffer, d: DeviceRecord): Buffer {
+    return this.at.seal(this.at.aad('devices.rec', ix), json({
+      did: d.did, ed: b64(d.ed25519PublicKey), st: b64(d.staticKey), psk: b64(d.devicePsk), owner: d.owner,
+      name: d.name, meta: d.metadata, at: d.registeredAt, ctr: d.lastCounter.toString(), rev: d.revoked,
+    }));
+  }
+
+  private readDevice(row: Row | undefined): DeviceRecord | undefined {
+    if (row === undefined) return undefined;
+    const r = this.record(this.at.aad('devices.rec', row.ix as Buffer), row.rec, 'device');
+    return {
+      did: r.did as string, ed25519PublicKey: unb64(r.ed), staticKey: unb64(r.st), devicePsk: unb64(r.psk),
+      owner: r.owner as string, name: r.name as string, metadata: r.meta as Metadata, registeredAt: r.at as number,
+      lastCounter: BigInt(r.ctr as string), revoked: r.rev as boolean,
+    };
+  }
+
+  /** Read-modify-write one device record inside a write. */
+  private changeDevice(did: string, change: (d: DeviceRecord) => boolean): Promise<boolean> {
+    const ix = this.at.index('device', did);
+    return this.write(false, () => {
+      const d = this.readDevice(this.st.deviceGet.get(ix) as Row | undefined);
+      if (d === undefined) return false;
+      if (d.did !== did) throw corrupt('device');
+      if (!change(d)) return false;
+      this.st.deviceSet.run(this.sealDevice(ix, d), ix);
+      return true;
+    });
+  }
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+function corrupt(what: string): StoreError {
+  return new StoreError('STORE_CORRUPT', `stored ${what} does not match its row (tampered or corrupt)`);
+}
+
+/** A resolve that, once the batch committed, settles with `value`. */
+function settle(resolve: (v: unknown) => void, value: unknown): (v: unknown) => void {
+  return () => resolve(value);
+}
+
+/** A resolve that, once the batch committed, rejects with `error`. */
+function fail(reject: (e: unknown) => void, error: unknown): (v: unknown) => void {
+  return () => reject(error);
+}
