@@ -1,6 +1,8 @@
 // `npm run bench` [-- --quick] [-- --json]: ops/s of each primitive in the WASM
 // core (through the binding and through its raw exports), @noble/* and
-// node:crypto, then the core's module sizes. Every implementation's result is
+// node:crypto, then the core's module sizes, then the channel layer
+// (bench/channel.ts: relay and device throughput, bytes on the wire next to
+// EDHOC and DTLS 1.3). Every implementation's result is
 // checked against node:crypto (OpenSSL) before it is timed; a wrong result is
 // shown as WRONG, never as a speed. Core primitives that are still stubs
 // (they trap with `unreachable`) show "n/a (not built)".
@@ -14,6 +16,7 @@ import { loadCore, type Core } from '../hal/node/core.ts';
 import { BUDGETS } from '../scripts/checks.ts';
 import { CASES, KINDS, KIND_LABEL, RawStatusError, type Kind } from './cases.ts';
 import { measure, type Measurement, type MeasureOptions } from './measure.ts';
+import { channelBench } from './channel.ts';
 
 const args = new Set(process.argv.slice(2));
 for (const a of args) {
@@ -235,6 +238,10 @@ if (!sizes) {
   }
 }
 
+// ---- channel (relay and device over loopback sockets; bytes on the wire vs EDHOC / DTLS 1.3) ----
+
+const channel = await channelBench({ quick: QUICK });
+
 // ---- json ----
 
 if (JSON_OUT) {
@@ -249,6 +256,7 @@ if (JSON_OUT) {
     columns: KIND_LABEL,
     rows,
     sizes,
+    channel,
   }, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
 }

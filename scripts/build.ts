@@ -28,6 +28,10 @@ step('compiling the core (release)');
 await compile(['--config', 'asconfig.json', '--target', 'release']);
 step('compiling the core (debug)');
 await compile(['--config', 'asconfig.json', '--target', 'debug']);
+// Release code plus the test-only exports of firmware/testing/ (Noise vectors,
+// replay window): tests load build/sealink-core.test.wasm; boards never do.
+step('compiling the core (test exports)');
+await compile(['firmware/testing/index.ts', '--config', 'asconfig.json', '--target', 'test']);
 // Same optimisation as release plus a name section: only used to attribute
 // release bytes to source files (the table below). Its function bodies must
 // match release exactly, or the attribution would be a guess.

@@ -7,6 +7,6 @@ export { openSqliteStore, SqliteStore, type SqliteStoreOptions, type SqliteStore
 export { storeRegistry } from './registry.ts';
 export { STORE_KEY_BYTES } from './seal.ts';
 export {
-  CLOSING_MAX_BYTES, DID_MAX_BYTES, FEED_MAX_BYTES, METADATA_MAX_BYTES, NAME_MAX_BYTES, QUERY_DEFAULT_LIMIT,
+  DID_MAX_BYTES, EPOCH_RECORD_MAX_BYTES, FEED_MAX, METADATA_MAX_BYTES, NAME_MAX_BYTES, QUERY_DEFAULT_LIMIT,
   QUERY_MAX_LIMIT, READING_MAX_BYTES, WRAP_MAX_BYTES,
 } from './validate.ts';

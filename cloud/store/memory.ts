@@ -4,9 +4,9 @@
 
 import {
   byString, checkBytes, checkClaimId, checkClaimedDevice, checkCounter, checkDeviceChanges, checkDid, checkEpochKey,
-  checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkUint, CLOSING_MAX_BYTES, copyBytes,
-  copyClaim, copyDevice, copyOwner, copyReading, deviceRecord, encodeCursor, positionAfter, WRAP_MAX_BYTES,
-  type Position,
+  checkLimit, checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkUint, copyBytes, copyClaim,
+  copyDevice, copyOwner, copyReading, deviceRecord, encodeCursor, EPOCH_RECORD_MAX_BYTES, positionAfter, positionOf,
+  WRAP_MAX_BYTES, type Position,
 } from './validate.ts';
 import {
   StoreError, type AppendResult, type ClaimRecord, type ClaimedDevice, type ConsumeResult, type DeviceRecord,
@@ -16,15 +16,22 @@ import {
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
-interface Epoch { wraps: Map<string, Uint8Array>; closing?: Uint8Array }
-interface Stream { readings: Map<string, Reading>; epochs: Map<number, Epoch> }
+interface Epoch { open?: Uint8Array; close?: Uint8Array; wraps: Map<string, Uint8Array> }
+interface Log { readings: Map<string, Reading>; epochs: Map<number, Epoch> }
+
+function epochOut(k: EpochKey, e: Epoch): EpochRecord {
+  const out: EpochRecord = { ...k, wraps: [...e.wraps].sort((a, b) => byString(a[0], b[0])).map(([reader, w]) => ({ reader, wrap: copyBytes(w) })) };
+  if (e.open !== undefined) out.open = copyBytes(e.open);
+  if (e.close !== undefined) out.close = copyBytes(e.close);
+  return out;
+}
 
 export class MemoryStore implements Store {
   private readonly owners = new Map<string, OwnerRecord>();
   private readonly claims = new Map<string, ClaimRecord>(); // claim id hex
   private readonly devices = new Map<string, DeviceRecord>(); // did
   private readonly byStatic = new Map<string, string>(); // static hex -> did
-  private readonly streams = new Map<string, Map<string, Stream>>(); // did -> feed -> stream
+  private readonly logs = new Map<string, Log>(); // device did -> its records
   private closed = false;
 
   // ---- owners ----
@@ -147,34 +154,36 @@ export class MemoryStore implements Store {
   async append(reading: Reading): Promise<AppendResult> {
     this.open();
     const r = checkReading(reading);
-    const s = this.stream(r.device, r.feed, true)!;
+    const log = this.log(r.device, true)!;
     const key = `${r.epoch}.${r.seq}`;
-    if (s.readings.has(key)) return 'duplicate';
-    s.readings.set(key, r);
+    if (log.readings.has(key)) return 'duplicate';
+    log.readings.set(key, r);
     return 'stored';
   }
 
   async queryReadings(query: ReadingQuery): Promise<ReadingPage> {
     this.open();
     const q = checkQuery(query);
-    const s = this.stream(q.device, q.feed, false);
-    if (s === undefined) return { readings: [] };
-    const pos = (r: Reading): Position => [r.receivedAt, r.epoch, r.seq];
-    const hits = [...s.readings.values()]
+    const log = this.log(q.device, false);
+    if (log === undefined) return { readings: [] };
+    const pos = (r: Reading): Position => positionOf(q.order, r);
+    const hits = [...log.readings.values()]
       .filter((r) => r.receivedAt >= q.from && r.receivedAt < q.to && (q.epoch === undefined || r.epoch === q.epoch)
-        && (q.after === undefined || positionAfter(pos(r), q.after)))
+        && (q.feed === undefined || r.feed === q.feed) && (q.after === undefined || positionAfter(pos(r), q.after)))
       .sort((a, b) => (positionAfter(pos(a), pos(b)) ? 1 : -1));
     const page = hits.slice(0, q.limit).map(copyReading);
-    return hits.length > q.limit ? { readings: page, cursor: encodeCursor(pos(page[page.length - 1])) } : { readings: page };
-  }
-
-  async listFeeds(device: string): Promise<string[]> {
-    this.open();
-    const feeds = this.streams.get(checkDid('device', device));
-    return feeds === undefined ? [] : [...feeds.keys()].sort(byString);
+    return hits.length > q.limit ? { readings: page, cursor: encodeCursor(q.order, pos(page[page.length - 1])) } : { readings: page };
   }
 
   // ---- epochs ----
+
+  async openEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult> {
+    return this.epochRecord(key, 'open', record);
+  }
+
+  async closeEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult> {
+    return this.epochRecord(key, 'close', record);
+  }
 
   async putWrap(key: EpochKey, reader: string, wrap: Uint8Array): Promise<void> {
     this.open();
@@ -184,23 +193,22 @@ export class MemoryStore implements Store {
     this.epoch(k, true)!.wraps.set(r, w);
   }
 
-  async closeEpoch(key: EpochKey, closing: Uint8Array): Promise<AppendResult> {
-    this.open();
-    const k = checkEpochKey(key);
-    const c = checkBytes('closing', closing, 1, CLOSING_MAX_BYTES);
-    const e = this.epoch(k, true)!;
-    if (e.closing !== undefined) return 'duplicate';
-    e.closing = c;
-    return 'stored';
-  }
-
   async getEpoch(key: EpochKey): Promise<EpochRecord | undefined> {
     this.open();
     const k = checkEpochKey(key);
     const e = this.epoch(k, false);
-    if (e === undefined) return undefined;
-    const wraps = [...e.wraps].sort((a, b) => byString(a[0], b[0])).map(([reader, w]) => ({ reader, wrap: copyBytes(w) }));
-    return e.closing === undefined ? { ...k, wraps } : { ...k, wraps, closing: copyBytes(e.closing) };
+    return e === undefined ? undefined : epochOut(k, e);
+  }
+
+  async listEpochs(device: string, options: { from?: number; limit?: number } = {}): Promise<EpochRecord[]> {
+    this.open();
+    checkDid('device', device);
+    const from = options.from === undefined ? 0 : checkUint('from', options.from);
+    const limit = checkLimit(options.limit);
+    const log = this.log(device, false);
+    if (log === undefined) return [];
+    return [...log.epochs].filter(([n]) => n >= from).sort((a, b) => a[0] - b[0]).slice(0, limit)
+      .map(([epoch, e]) => epochOut({ device, epoch }, e));
   }
 
   async close(): Promise<void> {
@@ -211,29 +219,33 @@ export class MemoryStore implements Store {
     if (this.closed) throw new StoreError('STORE_CLOSED', 'store is closed');
   }
 
-  private stream(device: string, feed: string, create: boolean): Stream | undefined {
-    let feeds = this.streams.get(device);
-    if (feeds === undefined) {
-      if (!create) return undefined;
-      feeds = new Map();
-      this.streams.set(device, feeds);
+  private log(device: string, create: boolean): Log | undefined {
+    let log = this.logs.get(device);
+    if (log === undefined && create) {
+      log = { readings: new Map(), epochs: new Map() };
+      this.logs.set(device, log);
     }
-    let s = feeds.get(feed);
-    if (s === undefined && create) {
-      s = { readings: new Map(), epochs: new Map() };
-      feeds.set(feed, s);
-    }
-    return s;
+    return log;
   }
 
   private epoch(k: EpochKey, create: boolean): Epoch | undefined {
-    const s = this.stream(k.device, k.feed, create);
-    if (s === undefined) return undefined;
-    let e = s.epochs.get(k.epoch);
+    const log = this.log(k.device, create);
+    if (log === undefined) return undefined;
+    let e = log.epochs.get(k.epoch);
     if (e === undefined && create) {
       e = { wraps: new Map() };
-      s.epochs.set(k.epoch, e);
+      log.epochs.set(k.epoch, e);
     }
     return e;
+  }
+
+  private async epochRecord(key: EpochKey, which: 'open' | 'close', record: Uint8Array): Promise<AppendResult> {
+    this.open();
+    const k = checkEpochKey(key);
+    const r = checkBytes('record', record, 1, EPOCH_RECORD_MAX_BYTES);
+    const e = this.epoch(k, true)!;
+    if (e[which] !== undefined) return 'duplicate';
+    e[which] = r;
+    return 'stored';
   }
 }

@@ -35,7 +35,7 @@ const AAD_PREFIX = 'sealink/1 store ';
 const POOL_BYTES = 4096 - (4096 % NONCE_BYTES);
 
 /** Blind-index labels: one per kind of looked-up value. */
-export type IndexLabel = 'owner' | 'claim' | 'device' | 'static' | 'stream' | 'reader';
+export type IndexLabel = 'owner' | 'claim' | 'device' | 'static' | 'stream' | 'feed' | 'reader';
 
 /** Seals and indexes with keys derived from one storage key. Call wipe() when done. */
 export class AtRest {

@@ -22,30 +22,34 @@
 //
 // What a stolen database file still shows (not sealed, by design):
 //   - row counts and sizes: how many owners, claims, devices, streams, readings, wraps;
-//   - blind indexes (16 bytes): which devices share an owner, which streams
-//     belong to one device, which readings belong to one stream — never the
-//     DIDs, keys, names or feeds themselves;
+//   - blind indexes: which devices share an owner, which readings come from one
+//     device (one stream per device) and which of its readings share a feed —
+//     never the DIDs, keys, names or feed ids themselves;
 //   - per reading its stream number, epoch, sequence and received-at time (ms),
-//     which the time-range and pagination queries need in the clear.
+//     which the ordered and time-range queries need in the clear (the relay
+//     sees these headers in live traffic anyway: docs/readings.md).
 //   Everything else (DIDs, keys, PSKs, claim records, names, metadata, feed
-//   names, counters, revocation, reading bodies, wraps, closings) is sealed.
+//   ids, counters, revocation, reading records, epoch records, wraps) is sealed.
 //
 // Schema (format 1):
 //   meta(k TEXT PK, v BLOB)                    'format' = '1'; 'canary' = sealed known text
 //   owners(ix PK, rec)                         ix = index('owner', did)
 //   claims(ix PK, rec)                         ix = index('claim', claimId)
 //   devices(ix PK, static_ix UNIQUE, owner_ix, rec)
-//   streams(id INTEGER PK, ix UNIQUE, device_ix, rec)     ix = index('stream', did, feed)
-//   readings(stream, epoch, seq, received_at, body)       PK (stream, epoch, seq): idempotence
-//   epochs(stream, epoch, closing)                        PK (stream, epoch)
+//   streams(id INTEGER PK, ix UNIQUE, rec)                one per device: ix = index('stream', did)
+//   readings(stream, epoch, seq, feed_ix, received_at, body)
+//                                                         PK (stream, epoch, seq): idempotence and
+//                                                         sequence order; index (stream, received_at)
+//                                                         body = seal(feed(2) || record); feed_ix 8 bytes
+//   epochs(stream, epoch, open, close)                    PK (stream, epoch); open/close sealed, NULL until stored
 //   wraps(stream, epoch, reader_ix, rec)                  PK (stream, epoch, reader_ix)
 
 import Database from 'better-sqlite3';
 import { AtRest, u64be, writeU64be } from './seal.ts';
 import {
   byString, checkBytes, checkClaimId, checkClaimedDevice, checkCounter, checkDeviceChanges, checkDid, checkEpochKey,
-  checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkUint, CLOSING_MAX_BYTES, deviceRecord,
-  encodeCursor, sameBytes, WRAP_MAX_BYTES,
+  checkLimit, checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkUint, deviceRecord, encodeCursor,
+  EPOCH_RECORD_MAX_BYTES, positionOf, sameBytes, WRAP_MAX_BYTES, type CheckedQuery,
 } from './validate.ts';
 import {
   StoreError, type AppendResult, type ClaimRecord, type ClaimedDevice, type ConsumeResult, type DeviceRecord,
@@ -83,12 +87,11 @@ CREATE TABLE owners (ix BLOB PRIMARY KEY, rec BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE claims (ix BLOB PRIMARY KEY, rec BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE devices (ix BLOB PRIMARY KEY, static_ix BLOB NOT NULL UNIQUE, owner_ix BLOB NOT NULL, rec BLOB NOT NULL) WITHOUT ROWID;
 CREATE INDEX devices_owner ON devices (owner_ix);
-CREATE TABLE streams (id INTEGER PRIMARY KEY, ix BLOB NOT NULL UNIQUE, device_ix BLOB NOT NULL, rec BLOB NOT NULL);
-CREATE INDEX streams_device ON streams (device_ix);
-CREATE TABLE readings (stream INTEGER NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,
+CREATE TABLE streams (id INTEGER PRIMARY KEY, ix BLOB NOT NULL UNIQUE, rec BLOB NOT NULL);
+CREATE TABLE readings (stream INTEGER NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, feed_ix BLOB NOT NULL,
   received_at INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (stream, epoch, seq)) WITHOUT ROWID;
 CREATE INDEX readings_time ON readings (stream, received_at);
-CREATE TABLE epochs (stream INTEGER NOT NULL, epoch INTEGER NOT NULL, closing BLOB NOT NULL,
+CREATE TABLE epochs (stream INTEGER NOT NULL, epoch INTEGER NOT NULL, open BLOB, close BLOB,
   PRIMARY KEY (stream, epoch)) WITHOUT ROWID;
 CREATE TABLE wraps (stream INTEGER NOT NULL, epoch INTEGER NOT NULL, reader_ix BLOB NOT NULL, rec BLOB NOT NULL,
   PRIMARY KEY (stream, epoch, reader_ix)) WITHOUT ROWID;
@@ -108,6 +111,11 @@ interface Job {
 
 interface StreamRef { id: number; ix: Buffer }
 
+/** Per device: its stream's blind index and its feeds' (pure functions of the key). */
+interface StreamKeys { ix: Buffer; feeds: Map<number, Buffer> }
+
+const FEED_IX_BYTES = 8;
+
 type Row = Record<string, unknown>;
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
@@ -124,8 +132,9 @@ export class SqliteStore implements Store {
   private readonly st: Record<string, Database.Statement>;
   private readonly batchTx: Database.Transaction<(batch: Job[], out: { errors: number }) => void>;
   private readonly savepoint: (fn: () => unknown) => unknown;
-  private readonly streams = new Map<string, StreamRef>(); // committed stream ids
-  private readonly streamIxs = new Map<string, Buffer>(); // blind indexes (pure function of the key)
+  private readonly streams = new Map<string, StreamRef>(); // device -> stream id (cleared when a batch fails)
+  private readonly streamKeys = new Map<string, StreamKeys>(); // device -> blind indexes
+  private readonly queries = new Map<string, Database.Statement>();
   private readonly readingPrefix: Buffer;
   private queue: Job[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -144,7 +153,13 @@ export class SqliteStore implements Store {
     const sync = options.synchronous ?? 'full';
     if (sync !== 'full' && sync !== 'normal') throw new RangeError("options.synchronous: expected 'full' or 'normal'");
 
-    const db = new Database(options.path);
+    let db: Database.Database;
+    try {
+      db = new Database(options.path);
+    } catch (e) {
+      at.wipe();
+      throw new StoreError('STORE_IO', `cannot open the database: ${(e as Error).message}`, { cause: e });
+    }
     try {
       db.pragma('busy_timeout = 5000');
       const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
@@ -178,7 +193,12 @@ export class SqliteStore implements Store {
     } catch (e) {
       db.close();
       at.wipe();
-      throw e;
+      if (e instanceof StoreError) throw e;
+      const sqliteCode = (e as { code?: unknown }).code;
+      if (sqliteCode === 'SQLITE_NOTADB' || sqliteCode === 'SQLITE_CORRUPT') {
+        throw new StoreError('STORE_CORRUPT', 'not a sealink store (not a database)', { cause: e });
+      }
+      throw new StoreError('STORE_IO', `cannot open the database: ${(e as Error).message}`, { cause: e });
     }
   }
 
@@ -202,22 +222,20 @@ export class SqliteStore implements Store {
       deviceReplace: p('UPDATE devices SET static_ix = ?, owner_ix = ?, rec = ? WHERE ix = ?'),
       deviceSet: p('UPDATE devices SET rec = ? WHERE ix = ?'),
       streamGet: p('SELECT id FROM streams WHERE ix = ?'),
-      streamPut: p('INSERT INTO streams (ix, device_ix, rec) VALUES (?, ?, ?)'),
-      streamsOfDevice: p('SELECT ix, rec FROM streams WHERE device_ix = ?'),
-      readingPut: p('INSERT OR IGNORE INTO readings (stream, epoch, seq, received_at, body) VALUES (?, ?, ?, ?, ?)'),
-      epochClose: p('INSERT OR IGNORE INTO epochs (stream, epoch, closing) VALUES (?, ?, ?)'),
-      epochGet: p('SELECT closing FROM epochs WHERE stream = ? AND epoch = ?'),
+      streamPut: p('INSERT INTO streams (ix, rec) VALUES (?, ?)'),
+      readingPut: p('INSERT OR IGNORE INTO readings (stream, epoch, seq, feed_ix, received_at, body) VALUES (?, ?, ?, ?, ?, ?)'),
+      epochOpen: p('INSERT INTO epochs (stream, epoch, open) VALUES (?, ?, ?) '
+        + 'ON CONFLICT (stream, epoch) DO UPDATE SET open = excluded.open WHERE epochs.open IS NULL'),
+      epochClose: p('INSERT INTO epochs (stream, epoch, close) VALUES (?, ?, ?) '
+        + 'ON CONFLICT (stream, epoch) DO UPDATE SET close = excluded.close WHERE epochs.close IS NULL'),
+      epochTouch: p('INSERT OR IGNORE INTO epochs (stream, epoch) VALUES (?, ?)'),
+      epochGet: p('SELECT epoch, open, close FROM epochs WHERE stream = ? AND epoch = ?'),
+      epochList: p('SELECT epoch, open, close FROM epochs WHERE stream = ? AND epoch >= ? ORDER BY epoch LIMIT ?'),
+      wrapsRange: p('SELECT epoch, reader_ix, rec FROM wraps WHERE stream = ? AND epoch BETWEEN ? AND ?'),
       wrapPut: p('INSERT INTO wraps (stream, epoch, reader_ix, rec) VALUES (?, ?, ?, ?) '
         + 'ON CONFLICT (stream, epoch, reader_ix) DO UPDATE SET rec = excluded.rec'),
       wrapsGet: p('SELECT reader_ix, rec FROM wraps WHERE stream = ? AND epoch = ?'),
     };
-    const select = 'SELECT epoch, seq, received_at, body FROM readings WHERE stream = ? AND received_at >= ? AND received_at < ?';
-    const order = ' ORDER BY received_at, epoch, seq LIMIT ?';
-    const after = ' AND (received_at, epoch, seq) > (?, ?, ?)';
-    this.st.q = p(select + order);
-    this.st.qAfter = p(select + after + order);
-    this.st.qEpoch = p(select + ' AND epoch = ?' + order);
-    this.st.qEpochAfter = p(select + ' AND epoch = ?' + after + order);
 
     this.savepoint = db.transaction((fn: () => unknown) => fn());
     this.batchTx = db.transaction((batch: Job[], out: { errors: number }) => {
@@ -391,92 +409,87 @@ export class SqliteStore implements Store {
   async append(reading: Reading): Promise<AppendResult> {
     this.open();
     const r = checkReading(reading);
-    // Seal now, outside the transaction: the AAD needs only the stream's blind index.
-    const streamIx = this.streamIx(r.device, r.feed);
-    const body = this.at.seal(this.readingAad(streamIx, r.epoch, r.seq, r.receivedAt), r.body);
+    // Seal now, outside the transaction: the AAD needs only blind indexes.
+    const keys = this.streamKeys_(r.device);
+    const feedIx = this.feedIx(keys, r.feed);
+    const plain = Buffer.allocUnsafe(2 + r.body.length);
+    plain.writeUInt16BE(r.feed, 0);
+    plain.set(r.body, 2);
+    const body = this.at.seal(this.readingAad(keys.ix, r.epoch, r.seq, feedIx, r.receivedAt), plain);
     return this.write(false, () => {
-      const s = this.stream(r.device, r.feed, streamIx, true)!;
-      return this.st.readingPut.run(s.id, r.epoch, r.seq, r.receivedAt, body).changes === 1 ? 'stored' : 'duplicate';
+      const s = this.stream(r.device, true)!;
+      return this.st.readingPut.run(s.id, r.epoch, r.seq, feedIx, r.receivedAt, body).changes === 1 ? 'stored' : 'duplicate';
     });
   }
 
   async queryReadings(query: ReadingQuery): Promise<ReadingPage> {
     this.open();
     const q = checkQuery(query);
-    const s = this.stream(q.device, q.feed, this.streamIx(q.device, q.feed), false);
+    const s = this.stream(q.device, false);
     if (s === undefined) return { readings: [] };
-    const args: number[] = [s.id, q.from, q.to];
-    if (q.epoch !== undefined) args.push(q.epoch);
-    if (q.after !== undefined) args.push(...q.after);
-    args.push(q.limit + 1);
-    const stmt = q.epoch === undefined ? (q.after === undefined ? this.st.q : this.st.qAfter)
-      : (q.after === undefined ? this.st.qEpoch : this.st.qEpochAfter);
-    const rows = stmt.all(...args) as { epoch: number; seq: number; received_at: number; body: Buffer }[];
+    const { sql, args } = readingSql(q, s.id, q.feed === undefined ? undefined : this.feedIx(this.streamKeys_(q.device), q.feed));
+    let stmt = this.queries.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      this.queries.set(sql, stmt);
+    }
+    const rows = stmt.all(...args) as { epoch: number; seq: number; feed_ix: Buffer; received_at: number; body: Buffer }[];
     const readings: Reading[] = rows.slice(0, q.limit).map((row) => {
-      const aad = this.readingAad(s.ix, row.epoch, row.seq, row.received_at);
+      const aad = this.readingAad(s.ix, row.epoch, row.seq, row.feed_ix, row.received_at);
+      const plain = this.at.open(aad, row.body, 'reading');
+      if (plain.length < 3) throw corrupt('reading');
       return {
-        device: q.device, feed: q.feed, epoch: row.epoch, seq: row.seq, receivedAt: row.received_at,
-        body: new Uint8Array(this.at.open(aad, row.body, 'reading')),
+        device: q.device, epoch: row.epoch, seq: row.seq, feed: plain.readUInt16BE(0),
+        body: new Uint8Array(plain.subarray(2)), receivedAt: row.received_at,
       };
     });
     if (rows.length <= q.limit) return { readings };
     const last = readings[readings.length - 1];
-    return { readings, cursor: encodeCursor([last.receivedAt, last.epoch, last.seq]) };
-  }
-
-  async listFeeds(device: string): Promise<string[]> {
-    this.open();
-    const rows = this.st.streamsOfDevice.all(this.at.index('device', checkDid('device', device))) as Row[];
-    const feeds = rows.map((row) => {
-      const r = this.record(this.at.aad('streams.rec', row.ix as Buffer), row.rec, 'stream');
-      if (r.device !== device) throw corrupt('stream');
-      return r.feed as string;
-    });
-    return feeds.sort(byString);
+    return { readings, cursor: encodeCursor(q.order, positionOf(q.order, last)) };
   }
 
   // ---- epochs ----
+
+  async openEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult> {
+    return this.epochRecord(key, 'open', record);
+  }
+
+  async closeEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult> {
+    return this.epochRecord(key, 'close', record);
+  }
 
   async putWrap(key: EpochKey, reader: string, wrap: Uint8Array): Promise<void> {
     this.open();
     const k = checkEpochKey(key);
     const r = checkDid('reader', reader);
     const w = checkBytes('wrap', wrap, 1, WRAP_MAX_BYTES);
-    const streamIx = this.streamIx(k.device, k.feed);
+    const streamIx = this.streamKeys_(k.device).ix;
     const readerIx = this.at.index('reader', streamIx, r);
     const rec = this.at.seal(this.at.aad('wraps.rec', streamIx, u64be(k.epoch), readerIx), json({ reader: r, wrap: b64(w) }));
     return this.write(false, () => {
-      const s = this.stream(k.device, k.feed, streamIx, true)!;
+      const s = this.stream(k.device, true)!;
+      this.st.epochTouch.run(s.id, k.epoch);
       this.st.wrapPut.run(s.id, k.epoch, readerIx, rec);
-    });
-  }
-
-  async closeEpoch(key: EpochKey, closing: Uint8Array): Promise<AppendResult> {
-    this.open();
-    const k = checkEpochKey(key);
-    const c = checkBytes('closing', closing, 1, CLOSING_MAX_BYTES);
-    const streamIx = this.streamIx(k.device, k.feed);
-    const sealed = this.at.seal(this.at.aad('epochs.closing', streamIx, u64be(k.epoch)), c);
-    return this.write(false, () => {
-      const s = this.stream(k.device, k.feed, streamIx, true)!;
-      return this.st.epochClose.run(s.id, k.epoch, sealed).changes === 1 ? 'stored' : 'duplicate';
     });
   }
 
   async getEpoch(key: EpochKey): Promise<EpochRecord | undefined> {
     this.open();
     const k = checkEpochKey(key);
-    const s = this.stream(k.device, k.feed, this.streamIx(k.device, k.feed), false);
+    const s = this.stream(k.device, false);
     if (s === undefined) return undefined;
-    const wraps: WrapRecord[] = (this.st.wrapsGet.all(s.id, k.epoch) as Row[]).map((row) => {
-      const r = this.record(this.at.aad('wraps.rec', s.ix, u64be(k.epoch), row.reader_ix as Buffer), row.rec, 'wrap');
-      return { reader: r.reader as string, wrap: unb64(r.wrap) };
-    });
-    const closed = this.st.epochGet.get(s.id, k.epoch) as { closing: Buffer } | undefined;
-    if (wraps.length === 0 && closed === undefined) return undefined;
-    wraps.sort((a, b) => byString(a.reader, b.reader));
-    if (closed === undefined) return { ...k, wraps };
-    return { ...k, wraps, closing: new Uint8Array(this.at.open(this.at.aad('epochs.closing', s.ix, u64be(k.epoch)), closed.closing, 'closing')) };
+    const row = this.st.epochGet.get(s.id, k.epoch) as EpochRow | undefined;
+    return row === undefined ? undefined : this.epochs(k.device, s, [row])[0];
+  }
+
+  async listEpochs(device: string, options: { from?: number; limit?: number } = {}): Promise<EpochRecord[]> {
+    this.open();
+    checkDid('device', device);
+    const from = options.from === undefined ? 0 : checkUint('from', options.from);
+    const limit = checkLimit(options.limit);
+    const s = this.stream(device, false);
+    if (s === undefined) return [];
+    return this.epochs(device, s, this.st.epochList.all(s.id, from, limit) as EpochRow[]);
   }
 
   async close(): Promise<void> {
@@ -486,8 +499,11 @@ export class SqliteStore implements Store {
     this.db.close();
     this.at.wipe();
     this.streams.clear();
-    for (const ix of this.streamIxs.values()) ix.fill(0);
-    this.streamIxs.clear();
+    for (const k of this.streamKeys.values()) {
+      k.ix.fill(0);
+      for (const f of k.feeds.values()) f.fill(0);
+    }
+    this.streamKeys.clear();
   }
 
   // ---- the writer ----
@@ -540,48 +556,94 @@ export class SqliteStore implements Store {
     if (this.closed) throw new StoreError('STORE_CLOSED', 'store is closed');
   }
 
-  /** AAD of a reading's body: at.aad('readings.body', streamIx, u64be(epoch), u64be(seq), u64be(receivedAt)), in one allocation. */
-  private readingAad(streamIx: Buffer, epoch: number, seq: number, receivedAt: number): Buffer {
+  /** AAD of a reading: at.aad('readings.body', streamIx, u64be(epoch), u64be(seq), feedIx, u64be(receivedAt)), in one allocation. */
+  private readingAad(streamIx: Buffer, epoch: number, seq: number, feedIx: Buffer, receivedAt: number): Buffer {
     const prefix = this.readingPrefix;
-    const b = Buffer.allocUnsafe(prefix.length + streamIx.length + 24);
+    const b = Buffer.allocUnsafe(prefix.length + streamIx.length + 16 + feedIx.length + 8);
     prefix.copy(b, 0);
     streamIx.copy(b, prefix.length);
-    const o = prefix.length + streamIx.length;
+    let o = prefix.length + streamIx.length;
     writeU64be(b, o, epoch);
     writeU64be(b, o + 8, seq);
-    writeU64be(b, o + 16, receivedAt);
+    o += 16;
+    feedIx.copy(b, o);
+    writeU64be(b, o + feedIx.length, receivedAt);
     return b;
   }
 
-  /** Blind index of the stream (device, feed), cached: one HMAC per stream, not per reading. */
-  private streamIx(device: string, feed: string): Buffer {
-    const key = `${device.length}:${device}${feed}`;
-    let ix = this.streamIxs.get(key);
+  /** Blind indexes of the device's stream, cached: one HMAC per device, not per reading. */
+  private streamKeys_(device: string): StreamKeys {
+    let keys = this.streamKeys.get(device);
+    if (keys === undefined) {
+      keys = { ix: this.at.index('stream', device), feeds: new Map() };
+      if (this.streamKeys.size >= STREAM_CACHE_MAX) this.streamKeys.clear();
+      this.streamKeys.set(device, keys);
+    }
+    return keys;
+  }
+
+  /** Blind index of a feed within a device's stream (8 bytes: unique among one device's 2^16 feeds). */
+  private feedIx(keys: StreamKeys, feed: number): Buffer {
+    let ix = keys.feeds.get(feed);
     if (ix === undefined) {
-      ix = this.at.index('stream', device, feed);
-      if (this.streamIxs.size >= STREAM_CACHE_MAX) this.streamIxs.clear();
-      this.streamIxs.set(key, ix);
+      const f = Buffer.allocUnsafe(2);
+      f.writeUInt16BE(feed, 0);
+      ix = this.at.index('feed', keys.ix, f).subarray(0, FEED_IX_BYTES);
+      keys.feeds.set(feed, ix);
     }
     return ix;
   }
 
-  /** The stream of (device, feed) whose blind index is `ix`, made when `create`. Inside a write or between writes only. */
-  private stream(device: string, feed: string, ix: Buffer, create: boolean): StreamRef | undefined {
-    const key = `${device.length}:${device}${feed}`;
-    const cached = this.streams.get(key);
+  /** The device's stream, made when `create`. Inside a write or between writes only. */
+  private stream(device: string, create: boolean): StreamRef | undefined {
+    const cached = this.streams.get(device);
     if (cached !== undefined) return cached;
+    const ix = this.streamKeys_(device).ix;
     const row = this.st.streamGet.get(ix) as { id: number } | undefined;
     let id: number;
     if (row !== undefined) id = row.id;
     else if (!create) return undefined;
     else {
-      const rec = this.at.seal(this.at.aad('streams.rec', ix), json({ device, feed }));
-      id = Number(this.st.streamPut.run(ix, this.at.index('device', device), rec).lastInsertRowid);
+      const rec = this.at.seal(this.at.aad('streams.rec', ix), json({ device }));
+      id = Number(this.st.streamPut.run(ix, rec).lastInsertRowid);
     }
     if (this.streams.size >= STREAM_CACHE_MAX) this.streams.clear();
     const ref = { id, ix };
-    this.streams.set(key, ref);
+    this.streams.set(device, ref);
     return ref;
+  }
+
+  private epochRecord(key: EpochKey, which: 'open' | 'close', record: Uint8Array): Promise<AppendResult> {
+    this.open();
+    const k = checkEpochKey(key);
+    const r = checkBytes('record', record, 1, EPOCH_RECORD_MAX_BYTES);
+    const streamIx = this.streamKeys_(k.device).ix;
+    const sealed = this.at.seal(this.at.aad(`epochs.${which}`, streamIx, u64be(k.epoch)), r);
+    const stmt = which === 'open' ? this.st.epochOpen : this.st.epochClose;
+    return this.write(false, () => {
+      const s = this.stream(k.device, true)!;
+      return stmt.run(s.id, k.epoch, sealed).changes === 1 ? 'stored' : 'duplicate';
+    });
+  }
+
+  /** Epoch records of `rows` (one stream) with their wraps. */
+  private epochs(device: string, s: StreamRef, rows: EpochRow[]): EpochRecord[] {
+    if (rows.length === 0) return [];
+    const wraps = new Map<number, WrapRecord[]>();
+    const wrapRows = this.st.wrapsRange.all(s.id, rows[0].epoch, rows[rows.length - 1].epoch) as Row[];
+    for (const w of wrapRows) {
+      const epoch = w.epoch as number;
+      const r = this.record(this.at.aad('wraps.rec', s.ix, u64be(epoch), w.reader_ix as Buffer), w.rec, 'wrap');
+      const list = wraps.get(epoch) ?? [];
+      list.push({ reader: r.reader as string, wrap: unb64(r.wrap) });
+      wraps.set(epoch, list);
+    }
+    return rows.map((row) => {
+      const e: EpochRecord = { device, epoch: row.epoch, wraps: (wraps.get(row.epoch) ?? []).sort((a, b) => byString(a.reader, b.reader)) };
+      if (row.open !== null) e.open = new Uint8Array(this.at.open(this.at.aad('epochs.open', s.ix, u64be(row.epoch)), row.open, 'epoch open'));
+      if (row.close !== null) e.close = new Uint8Array(this.at.open(this.at.aad('epochs.close', s.ix, u64be(row.epoch)), row.close, 'epoch close'));
+      return e;
+    });
   }
 
   private record(aad: Buffer, sealed: unknown, what: string): Row {
@@ -638,6 +700,36 @@ export class SqliteStore implements Store {
       return true;
     });
   }
+}
+
+interface EpochRow { epoch: number; open: Buffer | null; close: Buffer | null }
+
+/** SQL and arguments of a reading query (statements are cached by their SQL). Exported for the query-plan test. */
+export function readingSql(q: CheckedQuery, stream: number, feedIx: Buffer | undefined): { sql: string; args: unknown[] } {
+  const cols = q.order === 'sequence' ? ['epoch', 'seq'] : ['received_at', 'epoch', 'seq'];
+  let sql = 'SELECT epoch, seq, feed_ix, received_at, body FROM readings WHERE stream = ?';
+  const args: unknown[] = [stream];
+  if (q.epoch !== undefined) {
+    sql += ' AND epoch = ?';
+    args.push(q.epoch);
+  }
+  if (q.after !== undefined) {
+    sql += ` AND (${cols.join(', ')}) > (${cols.map(() => '?').join(', ')})`;
+    args.push(...q.after);
+  }
+  if (q.from > 0 || q.to < Number.MAX_SAFE_INTEGER) {
+    // In sequence order the primary key gives the order: `+received_at` keeps the planner from
+    // trading it for the time index and a sort (order 'received' is the one for narrow windows).
+    sql += q.order === 'sequence' ? ' AND +received_at >= ? AND +received_at < ?' : ' AND received_at >= ? AND received_at < ?';
+    args.push(q.from, q.to);
+  }
+  if (feedIx !== undefined) {
+    sql += ' AND feed_ix = ?';
+    args.push(feedIx);
+  }
+  sql += ` ORDER BY ${cols.join(', ')} LIMIT ?`;
+  args.push(q.limit + 1);
+  return { sql, args };
 }
 
 function json(value: unknown): Buffer {

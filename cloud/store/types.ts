@@ -5,10 +5,10 @@
 // semantics.
 //
 // What the store holds: owners, one-time claims, enrolled devices, and per
-// (device, feed) stream the readings (ciphertext sealed end to end on the
-// device: the relay cannot open them) and per epoch the data-key wraps for each
-// reader and the epoch-closing signature. Relay configuration and relay
-// secrets are NOT here.
+// device the sealed-reading records of docs/readings.md: READING records
+// (sealed end to end on the device: the relay cannot open them), and per epoch
+// the EPOCH_OPEN and EPOCH_CLOSE records plus wraps granted later. Relay
+// configuration and relay secrets are NOT here.
 //
 // Contract shared by every implementation:
 // - Every method is async. A write's promise resolves only once the write is
@@ -89,30 +89,30 @@ export type ConsumeResult =
   | { ok: true; claim: ClaimRecord; device?: DeviceRecord }
   | { ok: false; reason: 'unknown' | 'used' | 'expired' | 'revoked' };
 
-/** The key of a stream's epoch. */
+/** An epoch of a device (docs/readings.md: epochs and sequence numbers are per device). */
 export interface EpochKey {
   /** Device DID. */
   device: string;
-  /** Feed name (1..FEED_MAX_BYTES UTF-8 bytes). */
-  feed: string;
-  /** 0..2^53-1. */
+  /** Epoch number E (u32 on the wire). */
   epoch: number;
 }
 
 /**
- * The identity of a reading: (device, feed, epoch, seq), the same tuple the
- * device binds as AAD when it seals the reading. A reading is stored once per
- * identity; a second append with the same identity is a duplicate (the first
- * body is kept, whatever the second carries).
+ * The identity of a reading: (device, epoch, seq), the key docs/readings.md
+ * gives the relay (seq is per device and never reused, so the feed is not part
+ * of it). Stored once per identity: a second append is a duplicate and the
+ * first record is kept, whatever the second carries.
  */
 export interface ReadingKey extends EpochKey {
-  /** Sequence within the epoch, 0..2^53-1. */
+  /** Sequence number, per device (u64 on the wire; 0..2^53-1 here). */
   seq: number;
 }
 
 /** A stored reading. */
 export interface Reading extends ReadingKey {
-  /** The sealed reading exactly as the device sent it (1..READING_MAX_BYTES). */
+  /** Feed id (u16). */
+  feed: number;
+  /** The READING record exactly as the device sent it (1..READING_MAX_BYTES). */
   body: Uint8Array;
   /** ms, the relay clock when the relay received it. */
   receivedAt: number;
@@ -121,19 +121,25 @@ export interface Reading extends ReadingKey {
 /** 'stored': this call stored it; 'duplicate': it was already stored (ACK it anyway). */
 export type AppendResult = 'stored' | 'duplicate';
 
-/** Readings of one stream, ordered by (receivedAt, epoch, seq). */
+/**
+ * Readings of one device. Order 'sequence' (default): by (epoch, seq), the
+ * order the owner verifies in. Order 'received': by (receivedAt, epoch, seq),
+ * for time windows over a long history (it uses the time index).
+ */
 export interface ReadingQuery {
   device: string;
-  feed: string;
+  /** Only this feed. */
+  feed?: number;
+  /** Only this epoch. */
+  epoch?: number;
   /** receivedAt >= from (default: no bound). */
   from?: number;
   /** receivedAt < to (default: no bound). */
   to?: number;
-  /** Only this epoch. */
-  epoch?: number;
+  order?: 'sequence' | 'received';
   /** 1..QUERY_MAX_LIMIT, default QUERY_DEFAULT_LIMIT. */
   limit?: number;
-  /** The `cursor` of the previous page. */
+  /** The `cursor` of the previous page (of the same order). */
   cursor?: string;
 }
 
@@ -143,18 +149,21 @@ export interface ReadingPage {
   cursor?: string;
 }
 
-/** A data-key wrap (HPKE) of one epoch for one reader. */
+/** A data-key wrap for one reader added after the epoch opened (an owner's grant). */
 export interface WrapRecord {
   /** DID of the reader. */
   reader: string;
   wrap: Uint8Array;
 }
 
+/** What the store holds about one epoch. */
 export interface EpochRecord extends EpochKey {
-  /** Ordered by reader DID. */
+  /** The EPOCH_OPEN record (device-signed; carries the wraps for the readers at the time). */
+  open?: Uint8Array;
+  /** The EPOCH_CLOSE record (device-signed chain over the epoch's readings). */
+  close?: Uint8Array;
+  /** Wraps added later, ordered by reader DID. */
   wraps: WrapRecord[];
-  /** The epoch-closing signature blob, once the epoch is closed. */
-  closing?: Uint8Array;
 }
 
 /** The relay's storage. See the contract at the top of this file. */
@@ -197,22 +206,24 @@ export interface Store {
 
   // ---- readings ----
   /**
-   * Store a sealed reading once per (device, feed, epoch, seq). Resolves after
-   * the durable commit (group commit: appends arriving together share one).
-   * The store does not check the device: the relay authenticated the session.
+   * Store a READING record once per (device, epoch, seq). Resolves after the
+   * durable commit (group commit: appends arriving together share one). The
+   * store does not check the device: the relay authenticated the session.
    */
   append(reading: Reading): Promise<AppendResult>;
   queryReadings(query: ReadingQuery): Promise<ReadingPage>;
-  /** Feeds the device has readings or epochs in, sorted. */
-  listFeeds(device: string): Promise<string[]>;
 
   // ---- epochs ----
-  /** Store (or replace) the wrap of `key`'s data key for `reader`. */
+  /** Store the EPOCH_OPEN record of `key` once: a second one is 'duplicate' and the first stays. */
+  openEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult>;
+  /** Store the EPOCH_CLOSE record of `key` once: a second one is 'duplicate' and the first stays. */
+  closeEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult>;
+  /** Store (or replace) a wrap of `key`'s data key for `reader` (a grant made after the epoch opened). */
   putWrap(key: EpochKey, reader: string, wrap: Uint8Array): Promise<void>;
-  /** Store the epoch-closing signature blob once: a second close is 'duplicate' and keeps the first. */
-  closeEpoch(key: EpochKey, closing: Uint8Array): Promise<AppendResult>;
-  /** undefined when the epoch has neither wraps nor a closing. */
+  /** undefined when the store has nothing for the epoch. */
   getEpoch(key: EpochKey): Promise<EpochRecord | undefined>;
+  /** The device's epochs from `from` (default 0) on, ordered by epoch, at most `limit` (1..QUERY_MAX_LIMIT, default QUERY_DEFAULT_LIMIT). */
+  listEpochs(device: string, options?: { from?: number; limit?: number }): Promise<EpochRecord[]>;
 
   /** Commit everything pending, then release the store. Idempotent. */
   close(): Promise<void>;

@@ -8,13 +8,14 @@ import type {
 } from './types.ts';
 
 export const DID_MAX_BYTES = 256;
-export const FEED_MAX_BYTES = 128;
+export const FEED_MAX = 0xffff;
 export const NAME_MAX_BYTES = 256;
 /** Metadata as JSON. */
 export const METADATA_MAX_BYTES = 16 * 1024;
 export const READING_MAX_BYTES = 64 * 1024;
 export const WRAP_MAX_BYTES = 4096;
-export const CLOSING_MAX_BYTES = 4096;
+/** EPOCH_OPEN with 255 wraps is under 29 KiB. */
+export const EPOCH_RECORD_MAX_BYTES = 32 * 1024;
 export const QUERY_DEFAULT_LIMIT = 100;
 export const QUERY_MAX_LIMIT = 1000;
 const U64_MAX = (1n << 64n) - 1n;
@@ -35,7 +36,6 @@ export function checkString(name: string, value: unknown, min: number, max: numb
 }
 
 export const checkDid = (name: string, value: unknown): string => checkString(name, value, 1, DID_MAX_BYTES);
-export const checkFeed = (value: unknown): string => checkString('feed', value, 1, FEED_MAX_BYTES);
 
 /** A copy of `value`, a Uint8Array of min..max bytes. */
 export function checkBytes(name: string, value: unknown, min: number, max: number = min): Uint8Array {
@@ -52,6 +52,13 @@ export function checkUint(name: string, value: unknown): number {
   if (typeof value !== 'number') throw new TypeError(`${name}: expected number, got ${describe(value)}`);
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name}: expected an integer 0..2^53-1, got ${value}`);
   return value;
+}
+
+/** A feed id, u16. */
+export function checkFeed(value: unknown): number {
+  const f = checkUint('feed', value);
+  if (f > FEED_MAX) throw new RangeError(`feed: expected 0..${FEED_MAX}, got ${f}`);
+  return f;
 }
 
 export function checkCounter(value: unknown): bigint {
@@ -128,58 +135,76 @@ export function checkDeviceChanges(changes: { name?: string; metadata?: Metadata
 
 export function checkEpochKey(k: EpochKey): EpochKey {
   if (k === null || typeof k !== 'object') throw new TypeError('key: expected an object');
-  return { device: checkDid('device', k.device), feed: checkFeed(k.feed), epoch: checkUint('epoch', k.epoch) };
+  return { device: checkDid('device', k.device), epoch: checkUint('epoch', k.epoch) };
 }
 
 export function checkReading(r: Reading): Reading {
   if (r === null || typeof r !== 'object') throw new TypeError('reading: expected an object');
   return {
     device: checkDid('device', r.device),
-    feed: checkFeed(r.feed),
     epoch: checkUint('epoch', r.epoch),
     seq: checkUint('seq', r.seq),
+    feed: checkFeed(r.feed),
     body: checkBytes('body', r.body, 1, READING_MAX_BYTES),
     receivedAt: checkUint('receivedAt', r.receivedAt),
   };
 }
 
-/** Position of a reading in a stream's (receivedAt, epoch, seq) order. */
-export type Position = readonly [receivedAt: number, epoch: number, seq: number];
-
-export function encodeCursor(p: Position): string {
-  return `${p[0]}.${p[1]}.${p[2]}`;
+export function checkLimit(limit: unknown): number {
+  const n = limit === undefined ? QUERY_DEFAULT_LIMIT : checkUint('limit', limit);
+  if (n < 1 || n > QUERY_MAX_LIMIT) throw new RangeError(`limit: expected 1..${QUERY_MAX_LIMIT}`);
+  return n;
 }
 
-export function decodeCursor(cursor: unknown): Position {
+/**
+ * Position of a reading in a query's order: [epoch, seq] for 'sequence',
+ * [receivedAt, epoch, seq] for 'received'.
+ */
+export type Position = readonly number[];
+
+export type ReadingOrder = 'sequence' | 'received';
+
+export function positionOf(order: ReadingOrder, r: Reading): Position {
+  return order === 'sequence' ? [r.epoch, r.seq] : [r.receivedAt, r.epoch, r.seq];
+}
+
+export function encodeCursor(order: ReadingOrder, p: Position): string {
+  return `${order === 'sequence' ? 's' : 'r'}.${p.join('.')}`;
+}
+
+export function decodeCursor(order: ReadingOrder, cursor: unknown): Position {
   if (typeof cursor !== 'string') throw new TypeError(`cursor: expected string, got ${describe(cursor)}`);
-  const m = /^(\d{1,16})\.(\d{1,16})\.(\d{1,16})$/.exec(cursor);
-  const p = m === null ? [] : [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (p.length !== 3 || !p.every(Number.isSafeInteger)) throw new RangeError('cursor: malformed');
-  return p as unknown as Position;
+  const parts = cursor.split('.');
+  const want = order === 'sequence' ? 3 : 4;
+  const p = parts.slice(1).map((x) => (/^\d{1,16}$/.test(x) ? Number(x) : NaN));
+  if (parts.length !== want || parts[0] !== order[0] || !p.every(Number.isSafeInteger)) throw new RangeError('cursor: malformed or of another order');
+  return p;
 }
 
 export interface CheckedQuery {
-  device: string; feed: string; from: number; to: number; epoch?: number; limit: number; after?: Position;
+  device: string; feed?: number; epoch?: number; from: number; to: number; order: ReadingOrder; limit: number; after?: Position;
 }
 
 export function checkQuery(q: ReadingQuery): CheckedQuery {
   if (q === null || typeof q !== 'object') throw new TypeError('query: expected an object');
-  const limit = q.limit === undefined ? QUERY_DEFAULT_LIMIT : checkUint('limit', q.limit);
-  if (limit < 1 || limit > QUERY_MAX_LIMIT) throw new RangeError(`limit: expected 1..${QUERY_MAX_LIMIT}`);
+  const order = q.order ?? 'sequence';
+  if (order !== 'sequence' && order !== 'received') throw new RangeError("order: expected 'sequence' or 'received'");
   return {
     device: checkDid('device', q.device),
-    feed: checkFeed(q.feed),
+    feed: q.feed === undefined ? undefined : checkFeed(q.feed),
+    epoch: q.epoch === undefined ? undefined : checkUint('epoch', q.epoch),
     from: q.from === undefined ? 0 : checkUint('from', q.from),
     to: q.to === undefined ? Number.MAX_SAFE_INTEGER : checkUint('to', q.to),
-    epoch: q.epoch === undefined ? undefined : checkUint('epoch', q.epoch),
-    limit,
-    after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+    order,
+    limit: checkLimit(q.limit),
+    after: q.cursor === undefined ? undefined : decodeCursor(order, q.cursor),
   };
 }
 
-/** (a > b) in (receivedAt, epoch, seq) order. */
+/** Positions compared lexicographically: a > b. */
 export function positionAfter(a: Position, b: Position): boolean {
-  return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return false;
 }
 
 // ---- copies out ----
