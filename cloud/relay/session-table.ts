@@ -43,9 +43,12 @@ export class SessionTable {
 
   /** Install a freshly handshaken (unconfirmed) session for its device. */
   installNext(s: Session): void {
-    const slots = this.slots(s.did);
-    if (slots.next !== undefined) this.drop(slots.next);
-    slots.next = s;
+    const previous = this.slots(s.did).next;
+    if (previous !== undefined) this.drop(previous);
+    // drop() may delete the device's slot record when `previous` was its only
+    // session; look it up again so the new session is not written into a
+    // detached record (invisible to revoke(), never confirmed).
+    this.slots(s.did).next = s;
     this.byIndex.set(s.index, s);
     s.endpoint.sessions?.add(s);
   }
