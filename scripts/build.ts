@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 import { build as esbuild } from 'esbuild';
 import { inspectWasm, partOf, type WasmFacts } from './wasm-inspect.ts';
-import { BUDGETS, checkModule } from './checks.ts';
+import { BUDGETS, CRYPTO_BUDGETS, checkModule } from './checks.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
@@ -30,6 +30,10 @@ step('compiling the core (debug)');
 await compile(['--config', 'asconfig.json', '--target', 'debug']);
 // Release code plus the test-only exports of firmware/testing/ (Noise vectors,
 // replay window): tests load build/sealink-core.test.wasm; boards never do.
+// The crypto entry points alone (firmware/crypto-core.ts), held to their own
+// budgets: the protocol must not hide a crypto that outgrew its limits.
+step('compiling the crypto part alone (for its budget)');
+await compile(['--config', 'asconfig.crypto.json', '--target', 'release']);
 step('compiling the core (test exports)');
 await compile(['firmware/testing/index.ts', '--config', 'asconfig.json', '--target', 'test']);
 // Same optimisation as release plus a name section: only used to attribute
@@ -47,6 +51,10 @@ step('checking the release module');
 const wabt = await (await import('wabt')).default();
 const text = wabt.readWasm(release, { readDebugNames: false }).toText({});
 const problems = checkModule(facts, text);
+const cryptoBytes = new Uint8Array(readFileSync('build/sealink-core.crypto.wasm'));
+const cryptoFacts = inspectWasm(cryptoBytes);
+problems.push(...checkModule(cryptoFacts, wabt.readWasm(cryptoBytes, { readDebugNames: false }).toText({}), CRYPTO_BUDGETS)
+  .map((p) => `crypto part alone (build/sealink-core.crypto.wasm): ${p}`));
 
 // Feature set WAMR's classic and fast interpreters run: MVP + sign-extension,
 // mutable-globals, non-trapping float-to-int, bulk memory. Everything else off.
@@ -57,7 +65,7 @@ const validator = spawnSync(process.execPath, [
 ], { encoding: 'utf8' });
 if (validator.status !== 0) problems.push(`wasm-validate (WAMR feature set) failed: ${validator.stderr || validator.stdout}`);
 
-printSizeTable(facts, named);
+printSizeTable(facts, named, cryptoFacts);
 
 step('bundling the Node binding');
 await esbuild({
@@ -79,7 +87,11 @@ if (problems.length > 0) {
 }
 step('ok: build/sealink-core.wasm, build/sealink-core.debug.wasm, build/node/core.js');
 
-function printSizeTable(release: WasmFacts, withNames: WasmFacts): void {
+function heapBaseOf(m: WasmFacts): number {
+  return m.globals[m.exports.find((e) => e.name === '__heap_base')?.index ?? -1]?.init ?? 0;
+}
+
+function printSizeTable(release: WasmFacts, withNames: WasmFacts, cryptoAlone: WasmFacts): void {
   const sameBodies = release.bodySizes.length === withNames.bodySizes.length
     && release.bodySizes.every((v, i) => v === withNames.bodySizes[i]);
   const parts = new Map<string, number>();
@@ -90,7 +102,8 @@ function printSizeTable(release: WasmFacts, withNames: WasmFacts): void {
   });
   const rows = [...parts.entries()].sort((a, b) => b[1] - a[1]);
   const code = release.sections.find((s) => s.name === 'code')?.size ?? 0;
-  const heapBase = release.globals[release.exports.find((e) => e.name === '__heap_base')?.index ?? -1]?.init ?? 0;
+  const heapBase = heapBaseOf(release);
+  const cryptoHeapBase = heapBaseOf(cryptoAlone);
   console.log('\n  part (function bodies)          bytes');
   for (const [part, bytes] of rows) console.log(`  ${part.padEnd(32)}${String(bytes).padStart(6)}`);
   console.log(`  ${'-'.repeat(38)}`);
@@ -98,8 +111,11 @@ function printSizeTable(release: WasmFacts, withNames: WasmFacts): void {
   console.log(`  ${'data segments'.padEnd(32)}${String(release.dataBytes).padStart(6)}`);
   console.log(`  ${'release module'.padEnd(32)}${String(release.size).padStart(6)}  (budget ${BUDGETS.moduleBytes})`);
   console.log(`  ${'linear memory (__heap_base)'.padEnd(32)}${String(heapBase).padStart(6)}  (budget ${BUDGETS.linearMemoryBytes})`);
+  console.log(`  ${'crypto part alone: module'.padEnd(32)}${String(cryptoAlone.size).padStart(6)}  (budget ${CRYPTO_BUDGETS.moduleBytes})`);
+  console.log(`  ${'crypto part alone: memory'.padEnd(32)}${String(cryptoHeapBase).padStart(6)}  (budget ${CRYPTO_BUDGETS.linearMemoryBytes})`);
   if (!sameBodies) console.log('  note: the named build differs from release; per-part figures are approximate');
   writeFileSync('build/sizes.json', JSON.stringify({
     module: release.size, code, data: release.dataBytes, heapBase, parts: Object.fromEntries(rows), exact: sameBodies,
+    cryptoModule: cryptoAlone.size, cryptoHeapBase,
   }, null, 2));
 }

@@ -6,13 +6,14 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 import { inspectWasm } from '../scripts/wasm-inspect.ts';
-import { checkModule, BUDGETS } from '../scripts/checks.ts';
+import { checkModule, BUDGETS, CRYPTO_BUDGETS, type Budgets } from '../scripts/checks.ts';
 
 const wabt = await wabtInit();
 const release = new Uint8Array(readFileSync(new URL('../build/sealink-core.wasm', import.meta.url)));
+const cryptoAlone = new Uint8Array(readFileSync(new URL('../build/sealink-core.crypto.wasm', import.meta.url)));
 
-function problemsOf(bytes: Uint8Array): string[] {
-  return checkModule(inspectWasm(bytes), wabt.readWasm(bytes, { readDebugNames: false }).toText({}));
+function problemsOf(bytes: Uint8Array, budgets?: Budgets): string[] {
+  return checkModule(inspectWasm(bytes), wabt.readWasm(bytes, { readDebugNames: false }).toText({}), budgets);
 }
 
 function wat(body: string): Uint8Array {
@@ -59,6 +60,20 @@ test('an env import (e.g. env.abort) is refused', () => {
 test('a mutable global is refused (WAMR would take it for the aux stack pointer)', () => {
   const p = problemsOf(wat(GOOD + '(global $g (mut i32) (i32.const 16)) (func (export "h") (global.set $g (i32.const 99)))'));
   assert.ok(p.some((x) => x.includes('mutable global')), p.join('; '));
+});
+
+test('the crypto part alone meets its own, tighter budgets and holds no protocol', () => {
+  assert.equal(problemsOf(cryptoAlone, CRYPTO_BUDGETS), []);
+  const facts = inspectWasm(cryptoAlone);
+  const names = facts.exports.map((e) => e.name);
+  assert.ok(names.includes('crypto_x25519') && names.includes('crypto_ed25519_verify'), names.join(', '));
+  assert.equal(names.filter((n) => n.startsWith('fw_') && !n.startsWith('fw_io_')), [], 'no device protocol entry point');
+  assert.equal(facts.imports, [], 'the primitives need no HAL');
+  assert.ok(CRYPTO_BUDGETS.linearMemoryBytes < BUDGETS.linearMemoryBytes);
+  // The same module against a memory budget just under what it uses is refused.
+  const heapBase = facts.globals[facts.exports.find((e) => e.name === '__heap_base')!.index].init!;
+  const p = problemsOf(cryptoAlone, { ...CRYPTO_BUDGETS, linearMemoryBytes: heapBase - 1 });
+  assert.ok(p.some((x) => x.includes('linear memory')), p.join('; '));
 });
 
 test('missing __heap_base / __data_end exports are refused', () => {

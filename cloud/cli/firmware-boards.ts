@@ -30,6 +30,8 @@ export const WAMR_COMMON_C = [
   'boards/common/sealink_did.c', 'boards/common/sealink_did.h',
   'boards/common/sealink_key.c', 'boards/common/sealink_key.h',
   'boards/common/sealink_claim.c', 'boards/common/sealink_claim.h',
+  'boards/common/sealink_net_bsd.c', 'boards/common/sealink_net_bsd.h',
+  'boards/common/sealink_core_image.h',
   'hal/c/sealink_hal.h', 'hal/c/sealink_wamr_natives.c', 'hal/c/wamr_export_shim.h',
 ];
 

@@ -22,6 +22,7 @@ export const BOARD_INDEPENDENT_C = [
   'boards/common/sealink_did.c',
   'boards/common/sealink_key.c',
   'boards/common/sealink_claim.c',
+  'boards/common/sealink_net_bsd.c',
   'boards/common/board_accel_none.c',
 ];
 /** What the WAMR boards link of them (they bring their own accelerators). */
@@ -126,7 +127,7 @@ export function budgetRows(fp: Footprint, board: Board): [string, number | null,
     const data = objs.reduce((a, o) => a + o.data, 0);
     const bss = objs.reduce((a, o) => a + o.bss, 0);
     const frame = objs.reduce((a, o) => (o.maxFrame > a.maxFrame ? o : a), objs[0]);
-    rows.push(['board-independent C (runner, console, did, key, claim, HAL natives)', text + data, data + bss,
+    rows.push(['board-independent C (runner, console, did, key, claim, sockets, HAL natives)', text + data, data + bss,
       'measured: Cortex-M4 -Os, arm-none-eabi-size text+data / data+bss']);
     rows.push(['largest native C frame in it', null, frame.maxFrame, `measured: -fstack-usage (${frame.maxFrameFn})`]);
   }

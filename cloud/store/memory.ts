@@ -3,11 +3,15 @@
 // durability: a write is "committed" the moment it is applied.
 
 import {
-  byString, checkBytes, checkClaimId, checkClaimedDevice, checkCounter, checkDeviceChanges, checkDid, checkEpochKey,
-  checkLimit, checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkUint, copyBytes, copyClaim,
-  copyDevice, copyOwner, copyReading, deviceRecord, encodeCursor, EPOCH_RECORD_MAX_BYTES, positionAfter, positionOf,
-  WRAP_MAX_BYTES, type Position,
+  checkBytes, checkClaimId, checkConsume, checkCounterUpdate, checkDeviceUpdate, checkDid, checkEpochKey, checkEpochList,
+  checkEpochRecord, checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkWrap, copyBytes, copyClaim,
+  copyDevice, copyOwner, copyReading, deviceRecord,
 } from './validate.ts';
+import {
+  advanceCounter, applyDeviceChanges, byDid, byReader, claimRefusal, consumed, readingMatches, readingOrder, readingPage,
+  registrationRefusal,
+} from './semantics.ts';
+import { StoreBase } from './base.ts';
 import {
   StoreError, type AppendResult, type ClaimRecord, type ClaimedDevice, type ConsumeResult, type DeviceRecord,
   type EpochKey, type EpochRecord, type Metadata, type NewDevice, type OwnerRecord, type Reading, type ReadingPage,
@@ -20,19 +24,18 @@ interface Epoch { open?: Uint8Array; close?: Uint8Array; wraps: Map<string, Uint
 interface Log { readings: Map<string, Reading>; epochs: Map<number, Epoch> }
 
 function epochOut(k: EpochKey, e: Epoch): EpochRecord {
-  const out: EpochRecord = { ...k, wraps: [...e.wraps].sort((a, b) => byString(a[0], b[0])).map(([reader, w]) => ({ reader, wrap: copyBytes(w) })) };
+  const out: EpochRecord = { ...k, wraps: [...e.wraps].map(([reader, w]) => ({ reader, wrap: copyBytes(w) })).sort(byReader) };
   if (e.open !== undefined) out.open = copyBytes(e.open);
   if (e.close !== undefined) out.close = copyBytes(e.close);
   return out;
 }
 
-export class MemoryStore implements Store {
+export class MemoryStore extends StoreBase implements Store {
   private readonly owners = new Map<string, OwnerRecord>();
   private readonly claims = new Map<string, ClaimRecord>(); // claim id hex
   private readonly devices = new Map<string, DeviceRecord>(); // did
   private readonly byStatic = new Map<string, string>(); // static hex -> did
   private readonly logs = new Map<string, Log>(); // device did -> its records
-  private closed = false;
 
   // ---- owners ----
 
@@ -68,26 +71,23 @@ export class MemoryStore implements Store {
 
   async consumeClaim(claimId: Uint8Array, options: { now?: number; register?: ClaimedDevice } = {}): Promise<ConsumeResult> {
     this.open();
-    const id = checkClaimId(claimId);
-    const now = options.now === undefined ? undefined : checkUint('now', options.now);
-    const reg = options.register === undefined ? undefined : checkClaimedDevice(options.register);
+    const { id, now, register: reg } = checkConsume(claimId, options);
     const claim = this.claims.get(hex(id));
-    if (claim === undefined) return { ok: false, reason: 'unknown' };
-    if (claim.used) return { ok: false, reason: 'used' };
-    if (now !== undefined && now >= claim.expiresAt) return { ok: false, reason: 'expired' };
+    const refused = claimRefusal(claim, now); // 'unknown' when claim is undefined
+    if (refused !== undefined || claim === undefined) return refused!;
     let device: DeviceRecord | undefined;
     if (reg !== undefined) {
       const existing = this.devices.get(reg.did);
-      if (existing?.revoked) return { ok: false, reason: 'revoked' };
       const other = this.byStatic.get(hex(reg.staticKey));
-      if (other !== undefined && other !== reg.did) throw new StoreError('STORE_CONFLICT', 'another device has this static key');
+      const denied = registrationRefusal(existing, other !== undefined && other !== reg.did);
+      if (denied !== undefined) return denied;
       if (existing !== undefined) this.byStatic.delete(hex(existing.staticKey));
       device = deviceRecord({ ...reg, owner: claim.owner });
       this.devices.set(device.did, device);
       this.byStatic.set(hex(device.staticKey), device.did);
     }
     claim.used = true;
-    return device === undefined ? { ok: true, claim: copyClaim(claim) } : { ok: true, claim: copyClaim(claim), device: copyDevice(device) };
+    return consumed(copyClaim(claim), device && copyDevice(device));
   }
 
   // ---- devices ----
@@ -117,18 +117,14 @@ export class MemoryStore implements Store {
   async listDevicesByOwner(owner: string): Promise<DeviceRecord[]> {
     this.open();
     checkDid('owner', owner);
-    return [...this.devices.values()].filter((d) => d.owner === owner).sort((a, b) => byString(a.did, b.did)).map(copyDevice);
+    return [...this.devices.values()].filter((d) => d.owner === owner).sort(byDid).map(copyDevice);
   }
 
   async updateDevice(did: string, changes: { name?: string; metadata?: Metadata }): Promise<boolean> {
     this.open();
-    checkDid('did', did);
-    const c = checkDeviceChanges(changes);
-    const d = this.devices.get(did);
-    if (d === undefined) return false;
-    if (c.name !== undefined) d.name = c.name;
-    if (c.metadata !== undefined) d.metadata = c.metadata;
-    return true;
+    const c = checkDeviceUpdate(did, changes);
+    const d = this.devices.get(c.did);
+    return d !== undefined && applyDeviceChanges(d, c.changes);
   }
 
   async revokeDevice(did: string): Promise<boolean> {
@@ -141,12 +137,9 @@ export class MemoryStore implements Store {
 
   async updateCounter(did: string, counter: bigint): Promise<boolean> {
     this.open();
-    checkDid('did', did);
-    const c = checkCounter(counter);
-    const d = this.devices.get(did);
-    if (d === undefined || c <= d.lastCounter) return false;
-    d.lastCounter = c;
-    return true;
+    const c = checkCounterUpdate(did, counter);
+    const d = this.devices.get(c.did);
+    return d !== undefined && advanceCounter(d, c.counter);
   }
 
   // ---- readings ----
@@ -166,31 +159,16 @@ export class MemoryStore implements Store {
     const q = checkQuery(query);
     const log = this.log(q.device, false);
     if (log === undefined) return { readings: [] };
-    const pos = (r: Reading): Position => positionOf(q.order, r);
-    const hits = [...log.readings.values()]
-      .filter((r) => r.receivedAt >= q.from && r.receivedAt < q.to && (q.epoch === undefined || r.epoch === q.epoch)
-        && (q.feed === undefined || r.feed === q.feed) && (q.after === undefined || positionAfter(pos(r), q.after)))
-      .sort((a, b) => (positionAfter(pos(a), pos(b)) ? 1 : -1));
-    const page = hits.slice(0, q.limit).map(copyReading);
-    return hits.length > q.limit ? { readings: page, cursor: encodeCursor(q.order, pos(page[page.length - 1])) } : { readings: page };
+    const hits = [...log.readings.values()].filter((r) => readingMatches(q, r)).sort(readingOrder(q));
+    return readingPage(q, hits, copyReading);
   }
 
   // ---- epochs ----
 
-  async openEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult> {
-    return this.epochRecord(key, 'open', record);
-  }
-
-  async closeEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult> {
-    return this.epochRecord(key, 'close', record);
-  }
-
   async putWrap(key: EpochKey, reader: string, wrap: Uint8Array): Promise<void> {
     this.open();
-    const k = checkEpochKey(key);
-    const r = checkDid('reader', reader);
-    const w = checkBytes('wrap', wrap, 1, WRAP_MAX_BYTES);
-    this.epoch(k, true)!.wraps.set(r, w);
+    const w = checkWrap(key, reader, wrap);
+    this.epoch(w.key, true)!.wraps.set(w.reader, w.wrap);
   }
 
   async getEpoch(key: EpochKey): Promise<EpochRecord | undefined> {
@@ -202,21 +180,15 @@ export class MemoryStore implements Store {
 
   async listEpochs(device: string, options: { from?: number; limit?: number } = {}): Promise<EpochRecord[]> {
     this.open();
-    checkDid('device', device);
-    const from = options.from === undefined ? 0 : checkUint('from', options.from);
-    const limit = checkLimit(options.limit);
-    const log = this.log(device, false);
+    const o = checkEpochList(device, options);
+    const log = this.log(o.device, false);
     if (log === undefined) return [];
-    return [...log.epochs].filter(([n]) => n >= from).sort((a, b) => a[0] - b[0]).slice(0, limit)
-      .map(([epoch, e]) => epochOut({ device, epoch }, e));
+    return [...log.epochs].filter(([n]) => n >= o.from).sort((a, b) => a[0] - b[0]).slice(0, o.limit)
+      .map(([epoch, e]) => epochOut({ device: o.device, epoch }, e));
   }
 
   async close(): Promise<void> {
     this.closed = true;
-  }
-
-  private open(): void {
-    if (this.closed) throw new StoreError('STORE_CLOSED', 'store is closed');
   }
 
   private log(device: string, create: boolean): Log | undefined {
@@ -239,13 +211,12 @@ export class MemoryStore implements Store {
     return e;
   }
 
-  private async epochRecord(key: EpochKey, which: 'open' | 'close', record: Uint8Array): Promise<AppendResult> {
+  protected async epochRecord(key: EpochKey, which: 'open' | 'close', record: Uint8Array): Promise<AppendResult> {
     this.open();
-    const k = checkEpochKey(key);
-    const r = checkBytes('record', record, 1, EPOCH_RECORD_MAX_BYTES);
-    const e = this.epoch(k, true)!;
+    const c = checkEpochRecord(key, record);
+    const e = this.epoch(c.key, true)!;
     if (e[which] !== undefined) return 'duplicate';
-    e[which] = r;
+    e[which] = c.record;
     return 'stored';
   }
 }

@@ -47,10 +47,14 @@
 import Database from 'better-sqlite3';
 import { AtRest, u64be, writeU64be } from './seal.ts';
 import {
-  byString, checkBytes, checkClaimId, checkClaimedDevice, checkCounter, checkDeviceChanges, checkDid, checkEpochKey,
-  checkLimit, checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkUint, deviceRecord, encodeCursor,
-  EPOCH_RECORD_MAX_BYTES, positionOf, sameBytes, WRAP_MAX_BYTES, type CheckedQuery,
+  checkBytes, checkClaimId, checkConsume, checkCounterUpdate, checkDeviceUpdate, checkDid, checkEpochKey, checkEpochList,
+  checkEpochRecord, checkNewClaim, checkNewDevice, checkOwner, checkQuery, checkReading, checkWrap, deviceRecord,
+  sameBytes, type CheckedQuery,
 } from './validate.ts';
+import {
+  advanceCounter, applyDeviceChanges, byDid, byReader, claimRefusal, consumed, readingPage, registrationRefusal,
+} from './semantics.ts';
+import { StoreBase } from './base.ts';
 import {
   StoreError, type AppendResult, type ClaimRecord, type ClaimedDevice, type ConsumeResult, type DeviceRecord,
   type EpochKey, type EpochRecord, type Metadata, type NewDevice, type OwnerRecord, type Reading, type ReadingPage,
@@ -124,7 +128,7 @@ const unb64 = (s: unknown): Uint8Array => {
   return new Uint8Array(Buffer.from(s, 'base64'));
 };
 
-export class SqliteStore implements Store {
+export class SqliteStore extends StoreBase implements Store {
   private readonly db: Database.Database;
   private readonly at: AtRest;
   private readonly delay: number;
@@ -139,7 +143,6 @@ export class SqliteStore implements Store {
   private queue: Job[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
-  private closed = false;
   private readonly counts: SqliteStoreStats = { commits: 0, writes: 0 };
 
   static open(options: SqliteStoreOptions): SqliteStore {
@@ -203,6 +206,7 @@ export class SqliteStore implements Store {
   }
 
   private constructor(db: Database.Database, at: AtRest, delay: number, maxBatch: number) {
+    super();
     this.db = db;
     this.at = at;
     this.delay = delay;
@@ -303,25 +307,20 @@ export class SqliteStore implements Store {
 
   async consumeClaim(claimId: Uint8Array, options: { now?: number; register?: ClaimedDevice } = {}): Promise<ConsumeResult> {
     this.open();
-    const id = checkClaimId(claimId);
-    const now = options.now === undefined ? undefined : checkUint('now', options.now);
-    const reg = options.register === undefined ? undefined : checkClaimedDevice(options.register);
+    const { id, now, register: reg } = checkConsume(claimId, options);
     const ix = this.at.index('claim', id);
     return this.write(true, (): ConsumeResult => {
       const claim = this.readClaim(id, ix);
-      if (claim === undefined) return { ok: false, reason: 'unknown' };
-      if (claim.used) return { ok: false, reason: 'used' };
-      if (now !== undefined && now >= claim.expiresAt) return { ok: false, reason: 'expired' };
+      const refused = claimRefusal(claim, now); // 'unknown' when claim is undefined
+      if (refused !== undefined || claim === undefined) return refused!;
       let device: DeviceRecord | undefined;
       if (reg !== undefined) {
         const devIx = this.at.index('device', reg.did);
         const existing = this.readDevice(this.st.deviceGet.get(devIx) as Row | undefined);
-        if (existing?.revoked) return { ok: false, reason: 'revoked' };
         const staticIx = this.at.index('static', reg.staticKey);
         const other = this.st.deviceByStatic.get(staticIx) as Row | undefined;
-        if (other !== undefined && !devIx.equals(other.ix as Buffer)) {
-          throw new StoreError('STORE_CONFLICT', 'another device has this static key');
-        }
+        const denied = registrationRefusal(existing, other !== undefined && !devIx.equals(other.ix as Buffer));
+        if (denied !== undefined) return denied;
         device = deviceRecord({ ...reg, owner: claim.owner });
         const rec = this.sealDevice(devIx, device);
         if (existing === undefined) this.st.devicePut.run(devIx, staticIx, this.at.index('owner', claim.owner), rec);
@@ -329,7 +328,7 @@ export class SqliteStore implements Store {
       }
       claim.used = true;
       this.st.claimSet.run(this.sealClaim(ix, claim), ix);
-      return device === undefined ? { ok: true, claim } : { ok: true, claim, device };
+      return consumed(claim, device);
     });
   }
 
@@ -370,18 +369,13 @@ export class SqliteStore implements Store {
     const rows = this.st.deviceByOwner.all(this.at.index('owner', checkDid('owner', owner))) as Row[];
     const out = rows.map((r) => this.readDevice(r)!);
     if (out.some((d) => d.owner !== owner)) throw corrupt('device');
-    return out.sort((a, b) => byString(a.did, b.did));
+    return out.sort(byDid);
   }
 
   async updateDevice(did: string, changes: { name?: string; metadata?: Metadata }): Promise<boolean> {
     this.open();
-    checkDid('did', did);
-    const c = checkDeviceChanges(changes);
-    return this.changeDevice(did, (d) => {
-      if (c.name !== undefined) d.name = c.name;
-      if (c.metadata !== undefined) d.metadata = c.metadata;
-      return true;
-    });
+    const c = checkDeviceUpdate(did, changes);
+    return this.changeDevice(c.did, (d) => applyDeviceChanges(d, c.changes));
   }
 
   async revokeDevice(did: string): Promise<boolean> {
@@ -395,13 +389,8 @@ export class SqliteStore implements Store {
 
   async updateCounter(did: string, counter: bigint): Promise<boolean> {
     this.open();
-    checkDid('did', did);
-    const c = checkCounter(counter);
-    return this.changeDevice(did, (d) => {
-      if (c <= d.lastCounter) return false;
-      d.lastCounter = c;
-      return true;
-    });
+    const c = checkCounterUpdate(did, counter);
+    return this.changeDevice(c.did, (d) => advanceCounter(d, c.counter));
   }
 
   // ---- readings ----
@@ -433,8 +422,9 @@ export class SqliteStore implements Store {
       stmt = this.db.prepare(sql);
       this.queries.set(sql, stmt);
     }
+    // At most q.limit + 1 rows (readingSql), matching and in order: the SQL applies the query.
     const rows = stmt.all(...args) as { epoch: number; seq: number; feed_ix: Buffer; received_at: number; body: Buffer }[];
-    const readings: Reading[] = rows.slice(0, q.limit).map((row) => {
+    return readingPage(q, rows, (row): Reading => {
       const aad = this.readingAad(s.ix, row.epoch, row.seq, row.feed_ix, row.received_at);
       const plain = this.at.open(aad, row.body, 'reading');
       if (plain.length < 3) throw corrupt('reading');
@@ -443,26 +433,13 @@ export class SqliteStore implements Store {
         body: new Uint8Array(plain.subarray(2)), receivedAt: row.received_at,
       };
     });
-    if (rows.length <= q.limit) return { readings };
-    const last = readings[readings.length - 1];
-    return { readings, cursor: encodeCursor(q.order, positionOf(q.order, last)) };
   }
 
   // ---- epochs ----
 
-  async openEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult> {
-    return this.epochRecord(key, 'open', record);
-  }
-
-  async closeEpoch(key: EpochKey, record: Uint8Array): Promise<AppendResult> {
-    return this.epochRecord(key, 'close', record);
-  }
-
   async putWrap(key: EpochKey, reader: string, wrap: Uint8Array): Promise<void> {
     this.open();
-    const k = checkEpochKey(key);
-    const r = checkDid('reader', reader);
-    const w = checkBytes('wrap', wrap, 1, WRAP_MAX_BYTES);
+    const { key: k, reader: r, wrap: w } = checkWrap(key, reader, wrap);
     const streamIx = this.streamKeys_(k.device).ix;
     const readerIx = this.at.index('reader', streamIx, r);
     const rec = this.at.seal(this.at.aad('wraps.rec', streamIx, u64be(k.epoch), readerIx), json({ reader: r, wrap: b64(w) }));
@@ -484,12 +461,10 @@ export class SqliteStore implements Store {
 
   async listEpochs(device: string, options: { from?: number; limit?: number } = {}): Promise<EpochRecord[]> {
     this.open();
-    checkDid('device', device);
-    const from = options.from === undefined ? 0 : checkUint('from', options.from);
-    const limit = checkLimit(options.limit);
-    const s = this.stream(device, false);
+    const o = checkEpochList(device, options);
+    const s = this.stream(o.device, false);
     if (s === undefined) return [];
-    return this.epochs(device, s, this.st.epochList.all(s.id, from, limit) as EpochRow[]);
+    return this.epochs(o.device, s, this.st.epochList.all(s.id, o.from, o.limit) as EpochRow[]);
   }
 
   async close(): Promise<void> {
@@ -552,10 +527,6 @@ export class SqliteStore implements Store {
 
   // ---- helpers ----
 
-  private open(): void {
-    if (this.closed) throw new StoreError('STORE_CLOSED', 'store is closed');
-  }
-
   /** AAD of a reading: at.aad('readings.body', streamIx, u64be(epoch), u64be(seq), feedIx, u64be(receivedAt)), in one allocation. */
   private readingAad(streamIx: Buffer, epoch: number, seq: number, feedIx: Buffer, receivedAt: number): Buffer {
     const prefix = this.readingPrefix;
@@ -613,10 +584,9 @@ export class SqliteStore implements Store {
     return ref;
   }
 
-  private epochRecord(key: EpochKey, which: 'open' | 'close', record: Uint8Array): Promise<AppendResult> {
+  protected epochRecord(key: EpochKey, which: 'open' | 'close', record: Uint8Array): Promise<AppendResult> {
     this.open();
-    const k = checkEpochKey(key);
-    const r = checkBytes('record', record, 1, EPOCH_RECORD_MAX_BYTES);
+    const { key: k, record: r } = checkEpochRecord(key, record);
     const streamIx = this.streamKeys_(k.device).ix;
     const sealed = this.at.seal(this.at.aad(`epochs.${which}`, streamIx, u64be(k.epoch)), r);
     const stmt = which === 'open' ? this.st.epochOpen : this.st.epochClose;
@@ -639,7 +609,7 @@ export class SqliteStore implements Store {
       wraps.set(epoch, list);
     }
     return rows.map((row) => {
-      const e: EpochRecord = { device, epoch: row.epoch, wraps: (wraps.get(row.epoch) ?? []).sort((a, b) => byString(a.reader, b.reader)) };
+      const e: EpochRecord = { device, epoch: row.epoch, wraps: (wraps.get(row.epoch) ?? []).sort(byReader) };
       if (row.open !== null) e.open = new Uint8Array(this.at.open(this.at.aad('epochs.open', s.ix, u64be(row.epoch)), row.open, 'epoch open'));
       if (row.close !== null) e.close = new Uint8Array(this.at.open(this.at.aad('epochs.close', s.ix, u64be(row.epoch)), row.close, 'epoch close'));
       return e;

@@ -150,6 +150,50 @@ export function checkReading(r: Reading): Reading {
   };
 }
 
+/** The arguments of Store.consumeClaim. */
+export function checkConsume(claimId: Uint8Array, options: { now?: number; register?: ClaimedDevice }): {
+  id: Uint8Array; now?: number; register?: Required<ClaimedDevice>;
+} {
+  const id = checkClaimId(claimId);
+  if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object');
+  return {
+    id,
+    now: options.now === undefined ? undefined : checkUint('now', options.now),
+    register: options.register === undefined ? undefined : checkClaimedDevice(options.register),
+  };
+}
+
+/** The arguments of Store.updateDevice. */
+export function checkDeviceUpdate(did: string, changes: { name?: string; metadata?: Metadata }): { did: string; changes: { name?: string; metadata?: Metadata } } {
+  return { did: checkDid('did', did), changes: checkDeviceChanges(changes) };
+}
+
+/** The arguments of Store.updateCounter. */
+export function checkCounterUpdate(did: string, counter: bigint): { did: string; counter: bigint } {
+  return { did: checkDid('did', did), counter: checkCounter(counter) };
+}
+
+/** The arguments of Store.openEpoch / closeEpoch. */
+export function checkEpochRecord(key: EpochKey, record: Uint8Array): { key: EpochKey; record: Uint8Array } {
+  return { key: checkEpochKey(key), record: checkBytes('record', record, 1, EPOCH_RECORD_MAX_BYTES) };
+}
+
+/** The arguments of Store.putWrap. */
+export function checkWrap(key: EpochKey, reader: string, wrap: Uint8Array): { key: EpochKey; reader: string; wrap: Uint8Array } {
+  return { key: checkEpochKey(key), reader: checkDid('reader', reader), wrap: checkBytes('wrap', wrap, 1, WRAP_MAX_BYTES) };
+}
+
+/** The arguments of Store.listEpochs. */
+export function checkEpochList(device: string, options: { from?: number; limit?: number }): { device: string; from: number; limit: number } {
+  const d = checkDid('device', device);
+  if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object');
+  return {
+    device: d,
+    from: options.from === undefined ? 0 : checkUint('from', options.from),
+    limit: checkLimit(options.limit),
+  };
+}
+
 export function checkLimit(limit: unknown): number {
   const n = limit === undefined ? QUERY_DEFAULT_LIMIT : checkUint('limit', limit);
   if (n < 1 || n > QUERY_MAX_LIMIT) throw new RangeError(`limit: expected 1..${QUERY_MAX_LIMIT}`);

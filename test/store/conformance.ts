@@ -324,6 +324,18 @@ export function storeConformance(name: string, make: () => Promise<StoreHarness>
     }
   });
 
+  t('readings: a cursor only while more readings exist (a full last page has none)', async () => {
+    for (const seq of [1, 2, 3]) await s.append(reading(seq));
+    const q = { device: reading(1).device };
+    assert.is((await s.queryReadings({ ...q, limit: 3 })).cursor, undefined, 'limit = matches');
+    const first = await s.queryReadings({ ...q, limit: 2 });
+    assert.equal(first.readings.map((r) => r.seq), [1, 2]);
+    assert.type(first.cursor, 'string');
+    const last = await s.queryReadings({ ...q, limit: 2, cursor: first.cursor });
+    assert.equal(last.readings.map((r) => r.seq), [3]);
+    assert.is(last.cursor, undefined);
+  });
+
   t('readings: argument checks', async () => {
     await rejects(s.append(reading(-1)), isRange, 'negative seq');
     await rejects(s.append(reading(1.5)), isRange, 'fractional seq');

@@ -13,18 +13,8 @@
 #include "sdkconfig.h"
 #include "board_esp32.h"
 #include "sealink_console.h"
+#include "sealink_core_image.h"    /* CORE_IMAGE: the AOT image or the .wasm, by CONFIG_SEALINK_RUN_AOT */
 #include "sealink_runner.h"
-
-#if CONFIG_SEALINK_RUN_AOT
-#if !__has_include("sealink_core_aot.h")
-#error "AOT mode needs sealink/sealink_core_aot.h: put wamrc on PATH and rerun npx sealink firmware build"
-#endif
-#include "sealink_core_aot.h"      /* sealink_core_aot[]: wamrc's output (npx sealink firmware build) */
-#define CORE_IMAGE sealink_core_aot
-#else
-#include "sealink_core_wasm.h"     /* sealink_core_wasm[]: the release .wasm */
-#define CORE_IMAGE sealink_core_wasm
-#endif
 
 #define CONSOLE_UART CONFIG_ESP_CONSOLE_UART_NUM
 #define CONSOLE_POLL_MS 100
@@ -85,8 +75,8 @@ void app_main(void)
         struct timeval tv = { .tv_sec = 0, .tv_usec = wait * 1000 };
         if (board_net_fill(&rfds, &maxfd) > 0) {
             if (select(maxfd + 1, &rfds, NULL, NULL, &tv) > 0) {
-                for (int32_t h = 0; h < BOARD_NET_MAX; h++) {
-                    if (board_net_ready(h, &rfds) && sealink_runner_receive(h, board_net_read, NULL, 8) == SEALINK_RUNNER_TRAP) {
+                for (int32_t h = 0; h < SEALINK_NET_MAX; h++) {
+                    if (board_net_ready(h, &rfds) && sealink_runner_receive(h, sealink_net_read, NULL, 8) == SEALINK_RUNNER_TRAP) {
                         fatal("fw_on_packet");
                     }
                 }

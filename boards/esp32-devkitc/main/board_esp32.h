@@ -6,17 +6,15 @@
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
 #include "lwip/sockets.h"
-
-#define BOARD_NET_MAX 2
+#include "sealink_net_bsd.h"
 
 /** Connects to the configured Wi-Fi (CONFIG_SEALINK_WIFI_*) and waits for an IP; 0 or -1. */
 int board_wifi_connect(uint32_t timeout_ms);
 
-/** Adds every live socket to set; returns how many. */
+/** Adds every live socket to set; returns how many. (The HAL sockets and the runner's
+ * read function are boards/common/sealink_net_bsd.h.) */
 int board_net_fill(fd_set *set, int *maxfd);
 /** True when handle's socket is in set. */
 int board_net_ready(int32_t handle, const fd_set *set);
-/** sealink_read_fn for the runner: > 0 bytes, 0 nothing waiting, -1 closed. */
-int32_t board_net_read(void *ctx, int32_t handle, uint8_t *buf, uint32_t cap);
 
 #endif /* BOARD_ESP32_H */

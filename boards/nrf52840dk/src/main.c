@@ -12,18 +12,8 @@
 #include <zephyr/usb/usb_device.h>
 #include "board_nrf.h"
 #include "sealink_console.h"
+#include "sealink_core_image.h"    /* CORE_IMAGE: the AOT image or the .wasm, by CONFIG_SEALINK_RUN_AOT */
 #include "sealink_runner.h"
-
-#if CONFIG_SEALINK_RUN_AOT
-#if !__has_include("sealink_core_aot.h")
-#error "AOT mode needs sealink/sealink_core_aot.h: put wamrc on PATH and rerun npx sealink firmware build"
-#endif
-#include "sealink_core_aot.h"      /* sealink_core_aot[]: wamrc's output (npx sealink firmware build) */
-#define CORE_IMAGE sealink_core_aot
-#else
-#include "sealink_core_wasm.h"     /* sealink_core_wasm[]: the release .wasm */
-#define CORE_IMAGE sealink_core_wasm
-#endif
 
 #define CONSOLE_POLL_MS 100
 
@@ -66,14 +56,14 @@ int main(void)
         int32_t wait = sealink_runner_step();
         if (wait < 0) fatal("fw_step");
         if (wait > CONSOLE_POLL_MS) wait = CONSOLE_POLL_MS;
-        struct zsock_pollfd fds[BOARD_NET_MAX];
-        int32_t handles[BOARD_NET_MAX];
-        int n = board_net_pollfds(fds, handles, BOARD_NET_MAX);
+        struct zsock_pollfd fds[SEALINK_NET_MAX];
+        int32_t handles[SEALINK_NET_MAX];
+        int n = board_net_pollfds(fds, handles, SEALINK_NET_MAX);
         if (n > 0) {
             if (zsock_poll(fds, n, wait) > 0) {
                 for (int i = 0; i < n; i++) {
                     if ((fds[i].revents & (ZSOCK_POLLIN | ZSOCK_POLLERR | ZSOCK_POLLHUP))
-                        && sealink_runner_receive(handles[i], board_net_read, NULL, 8) == SEALINK_RUNNER_TRAP) {
+                        && sealink_runner_receive(handles[i], sealink_net_read, NULL, 8) == SEALINK_RUNNER_TRAP) {
                         fatal("fw_on_packet");
                     }
                 }
