@@ -4,7 +4,7 @@
 
 import { createSocket } from 'node:dgram';
 import { connect as tcpConnect } from 'node:net';
-import { FramingError, TcpFrameDecoder, frameTcp } from '../protocol/tcp-framing.ts';
+import { TcpFrameDecoder, frameTcp } from '../protocol/tcp-framing.ts';
 
 export interface Link {
   readonly kind: 'udp' | 'tcp';
@@ -57,15 +57,11 @@ export async function openTcpLink(host: string, port: number): Promise<Link> {
   let onClose: () => void = () => {};
   let closed = false;
   sock.on('data', (chunk: Buffer) => {
-    let messages: Uint8Array[];
-    try {
-      messages = decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    } catch (e) {
-      if (!(e instanceof FramingError)) throw e;
-      sock.destroy();
-      return;
-    }
+    // Messages framed correctly before a bad length are handled; then the
+    // connection closes and nothing after the bad length is read (protocol §2).
+    const { messages, error } = decoder.decode(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     for (const m of messages) if (!sock.destroyed) onMessage(m);
+    if (error !== null) sock.destroy();
   });
   sock.on('error', () => {});
   sock.on('close', () => { closed = true; onClose(); });

@@ -92,12 +92,6 @@ export function decodeMessage(b: Uint8Array): Message | DecodeFailure {
   }
 }
 
-function header(size: number, type: number): Uint8Array {
-  const b = new Uint8Array(size);
-  b[0] = type;
-  return b;
-}
-
 function expectLen(v: Uint8Array, n: number, what: string): void {
   if (!(v instanceof Uint8Array)) throw new TypeError(`${what}: expected Uint8Array`);
   if (v.length !== n) throw new RangeError(`${what}: expected ${n} bytes, got ${v.length}`);
@@ -107,76 +101,81 @@ function expectIndex(v: number, what: string): void {
   if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${what}: not a u32`);
 }
 
+/** One field of a layout: a le32 index, or bytes of an exact length, at its offset. */
+type Field =
+  | { at: number; index: number; what: string }
+  | { at: number; bytes: Uint8Array; len: number; what: string };
+
+const index = (at: number, v: number, what: string): Field => ({ at, index: v, what });
+const bytes = (at: number, v: Uint8Array, len: number, what: string): Field => ({ at, bytes: v, len, what });
+
+/**
+ * The one encoder every message goes through: check every field first (a bad
+ * argument throws before anything is built), then the header (type, three zero
+ * bytes) and the fields at their offsets; bytes not named stay zero (mac1, mac2
+ * and the ENROLL_INIT padding until writeMacs()).
+ */
+function build(type: C.MessageType, size: number, fields: readonly Field[]): Uint8Array {
+  for (const f of fields) {
+    if ('index' in f) expectIndex(f.index, f.what);
+    else expectLen(f.bytes, f.len, f.what);
+  }
+  const b = new Uint8Array(size);
+  b[0] = type;
+  for (const f of fields) {
+    if ('index' in f) writeU32(b, f.at, f.index);
+    else b.set(f.bytes, f.at);
+  }
+  return b;
+}
+
 /** SESSION_INIT with mac1 and mac2 zero (fill them with writeMacs()). */
 export function encodeSessionInit(sender: number, noise: Uint8Array): Uint8Array {
-  expectIndex(sender, 'sender');
-  expectLen(noise, SESSION_INIT_NOISE_BYTES, 'SESSION_INIT noise');
-  const b = header(C.SESSION_INIT_BYTES, C.SESSION_INIT);
-  writeU32(b, 4, sender);
-  b.set(noise, 8);
-  return b;
+  return build(C.SESSION_INIT, C.SESSION_INIT_BYTES, [
+    index(4, sender, 'sender'), bytes(8, noise, SESSION_INIT_NOISE_BYTES, 'SESSION_INIT noise'),
+  ]);
 }
 
 export function encodeSessionResp(sender: number, receiver: number, noise: Uint8Array): Uint8Array {
-  expectIndex(sender, 'sender'); expectIndex(receiver, 'receiver');
-  expectLen(noise, SESSION_RESP_NOISE_BYTES, 'SESSION_RESP noise');
-  const b = header(C.SESSION_RESP_BYTES, C.SESSION_RESP);
-  writeU32(b, 4, sender);
-  writeU32(b, 8, receiver);
-  b.set(noise, 12);
-  return b;
+  return build(C.SESSION_RESP, C.SESSION_RESP_BYTES, [
+    index(4, sender, 'sender'), index(8, receiver, 'receiver'), bytes(12, noise, SESSION_RESP_NOISE_BYTES, 'SESSION_RESP noise'),
+  ]);
 }
 
 export function encodeCookieReply(receiver: number, nonce: Uint8Array, encryptedCookie: Uint8Array): Uint8Array {
-  expectIndex(receiver, 'receiver');
-  expectLen(nonce, C.COOKIE_NONCE_BYTES, 'cookie nonce');
-  expectLen(encryptedCookie, C.COOKIE_BYTES + 16, 'encrypted cookie');
-  const b = header(C.COOKIE_REPLY_BYTES, C.COOKIE_REPLY);
-  writeU32(b, 4, receiver);
-  b.set(nonce, 8);
-  b.set(encryptedCookie, 20);
-  return b;
+  return build(C.COOKIE_REPLY, C.COOKIE_REPLY_BYTES, [
+    index(4, receiver, 'receiver'), bytes(8, nonce, C.COOKIE_NONCE_BYTES, 'cookie nonce'),
+    bytes(20, encryptedCookie, C.COOKIE_BYTES + 16, 'encrypted cookie'),
+  ]);
 }
 
 export function encodeTransport(receiver: number, counter: number, ciphertext: Uint8Array): Uint8Array {
-  expectIndex(receiver, 'receiver');
   if (ciphertext.length < 16 || ciphertext.length > C.MAX_MESSAGE_BYTES - C.TRANSPORT_HEADER_BYTES) {
     throw new RangeError(`TRANSPORT ciphertext: bad length ${ciphertext.length}`);
   }
-  const b = header(C.TRANSPORT_HEADER_BYTES + ciphertext.length, C.TRANSPORT);
-  writeU32(b, 4, receiver);
+  const b = build(C.TRANSPORT, C.TRANSPORT_HEADER_BYTES + ciphertext.length, [
+    index(4, receiver, 'receiver'), bytes(C.TRANSPORT_HEADER_BYTES, ciphertext, ciphertext.length, 'TRANSPORT ciphertext'),
+  ]);
   writeU64(b, 8, counter);
-  b.set(ciphertext, C.TRANSPORT_HEADER_BYTES);
   return b;
 }
 
 /** ENROLL_INIT with the padding, mac1 and mac2 zero (fill the macs with writeMacs()). */
 export function encodeEnrollInit(sender: number, claimId: Uint8Array, noise: Uint8Array): Uint8Array {
-  expectIndex(sender, 'sender');
-  expectLen(claimId, C.CLAIM_ID_BYTES, 'claim_id');
-  expectLen(noise, ENROLL_INIT_NOISE_BYTES, 'ENROLL_INIT noise');
-  const b = header(C.ENROLL_INIT_BYTES, C.ENROLL_INIT);
-  writeU32(b, 4, sender);
-  b.set(claimId, 8);
-  b.set(noise, 16);
-  return b;
+  return build(C.ENROLL_INIT, C.ENROLL_INIT_BYTES, [
+    index(4, sender, 'sender'), bytes(8, claimId, C.CLAIM_ID_BYTES, 'claim_id'),
+    bytes(16, noise, ENROLL_INIT_NOISE_BYTES, 'ENROLL_INIT noise'),
+  ]);
 }
 
 export function encodeEnrollResp(sender: number, receiver: number, noise: Uint8Array): Uint8Array {
-  expectIndex(sender, 'sender'); expectIndex(receiver, 'receiver');
-  expectLen(noise, ENROLL_RESP_NOISE_BYTES, 'ENROLL_RESP noise');
-  const b = header(C.ENROLL_RESP_BYTES, C.ENROLL_RESP);
-  writeU32(b, 4, sender);
-  writeU32(b, 8, receiver);
-  b.set(noise, 12);
-  return b;
+  return build(C.ENROLL_RESP, C.ENROLL_RESP_BYTES, [
+    index(4, sender, 'sender'), index(8, receiver, 'receiver'), bytes(12, noise, ENROLL_RESP_NOISE_BYTES, 'ENROLL_RESP noise'),
+  ]);
 }
 
 export function encodeEnrollFinish(receiver: number, noise: Uint8Array): Uint8Array {
-  expectIndex(receiver, 'receiver');
-  expectLen(noise, ENROLL_FINISH_NOISE_BYTES, 'ENROLL_FINISH noise');
-  const b = header(C.ENROLL_FINISH_BYTES, C.ENROLL_FINISH);
-  writeU32(b, 4, receiver);
-  b.set(noise, 8);
-  return b;
+  return build(C.ENROLL_FINISH, C.ENROLL_FINISH_BYTES, [
+    index(4, receiver, 'receiver'), bytes(8, noise, ENROLL_FINISH_NOISE_BYTES, 'ENROLL_FINISH noise'),
+  ]);
 }

@@ -11,6 +11,7 @@ import { mac1Key } from '../protocol/macs.ts';
 import { decodeMessage } from '../protocol/messages.ts';
 import { systemClock, type Clock, type TimerHandle } from '../util/clock.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
+import { AnsweredEphemerals } from './answered-ephemerals.ts';
 import { CookieChecker } from './cookies.ts';
 import type { Endpoint } from './endpoint.ts';
 import type { EnrollmentState } from './enrollment-state.ts';
@@ -62,7 +63,9 @@ export class Channel {
   readonly counters = new Map<string, bigint>();
   /** DIDs revoked through this channel (a handshake in flight during revoke() must not install a session). */
   readonly revokedHere = new Set<string>();
-  /** The live (unfinished) enrollment per claim id (hex): a newer ENROLL_INIT replaces it. */
+  /** Device ephemerals already answered per claim: a replayed ENROLL_INIT is dropped before any DH (§3). */
+  readonly answered = new AnsweredEphemerals();
+  /** The live (unfinished) enrollment per claim id (hex): a newer ENROLL_INIT (fresh `e`) replaces it. */
   readonly enrollByClaim = new Map<string, EnrollmentState>();
   /** Counts every DH and key generation (metrics.dhOperations). */
   readonly onDh = (): void => { this.metrics.dhOperations++; };
@@ -238,6 +241,7 @@ export class Channel {
       const age = now - e.createdAt;
       if (e.done !== null ? age >= this.limits.enrollRetain : age >= 3 * this.limits.rekeyTimeout && !e.busy) this.removeEnrollment(e);
     }
+    this.answered.sweep(now);
     this.seen.sweep();
     this.proven.sweep();
   }
@@ -263,6 +267,7 @@ export class Channel {
     if (this.sweepTimer !== null) this.clock.clearTimeout(this.sweepTimer);
     this.table.clear();
     this.cookies.wipe();
+    this.answered.clear();
     this.admissionKey.fill(0);
     this.sessionMac1Key.fill(0);
   }

@@ -1,9 +1,12 @@
 // ENROLL_INIT (protocol §3, §5, §8): claim lookup and mac1 before any DH, then
+// the replay filter (an `e` already answered for this claim is dropped), then
 // admission under load, then XXpsk3 messages 1 (read) and 2 (ENROLL_RESP).
+// Everything after the registry lookup runs without an await, so two copies of
+// one message arriving together cannot both pass the replay filter.
 
 import { HandshakeState } from '../noise/handshake-state.ts';
 import { concatBytes } from '../protocol/bytes.ts';
-import { PROLOGUE_ENROLL_PREFIX } from '../protocol/constants.ts';
+import { KEY_BYTES, PROLOGUE_ENROLL_PREFIX } from '../protocol/constants.ts';
 import { mac1Key, verifyMac1 } from '../protocol/macs.ts';
 import { ENROLL_INIT_MAC1, encodeEnrollResp, type EnrollInit } from '../protocol/messages.ts';
 import type { Channel } from './channel.ts';
@@ -24,6 +27,10 @@ export async function handleEnrollInit(ch: Channel, m: EnrollInit, ep: Endpoint)
   if (ch.clock.now() >= claim.expiresAt) return ch.drop('claim-expired', ep);
   if (claim.used) return ch.drop('claim-used', ep);
   if (!verifyMac1(m.bytes, ENROLL_INIT_MAC1, mac1Key(ch.relayStatic, claim.claimPsk))) return ch.drop('mac1', ep);
+  // A replay of an answered ENROLL_INIT: no DH, no reply, and the live enrollment stays (§3).
+  const key = Buffer.from(m.claimId).toString('hex');
+  const e = m.noise.subarray(0, KEY_BYTES);
+  if (ch.answered.has(key, e)) return ch.drop('replayed-enroll-init', ep);
   if (!ch.admit(m.bytes, ENROLL_INIT_MAC1, m.sender, ep)) return;
   if (ch.closed) return;
   ch.metrics.handshakes.enrollInits++;
@@ -40,7 +47,7 @@ export async function handleEnrollInit(ch: Channel, m: EnrollInit, ep: Endpoint)
   }
   const noise = hs.writeMessage(); // "<- e, ee, s, es"
 
-  const key = Buffer.from(m.claimId).toString('hex');
+  ch.answered.add(key, e, claim.expiresAt);
   const older = ch.enrollByClaim.get(key);
   if (older !== undefined && older.done === null && !older.busy) ch.removeEnrollment(older);
   const state = new EnrollmentState(ch.table.allocateIndex(), m.sender, claim, hs, ch.clock.now());

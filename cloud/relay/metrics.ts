@@ -7,7 +7,7 @@ export const DROP_REASONS = [
   'unexpected-type', 'tcp-bad-length',
   // handshakes (§3-§5)
   'mac1', 'rate-limited', 'unknown-claim', 'claim-expired', 'claim-used', 'handshake-auth', 'unknown-device',
-  'revoked', 'replayed-initiation', 'enroll-key-mismatch', 'enroll-refused', 'unknown-index', 'registry-error',
+  'revoked', 'replayed-initiation', 'replayed-enroll-init', 'enroll-key-mismatch', 'enroll-refused', 'unknown-index', 'registry-error',
   // transport (§6, §7)
   'expired-session', 'counter-limit', 'replay', 'aead', 'bad-frames', 'wrong-transport', 'tcp-out-of-order',
   'deliver-failed',

@@ -1,10 +1,10 @@
 // startChannelServer: the channel layer on a UDP socket and a TCP listener
 // (protocol §2: one message per datagram; on TCP a 2-byte BE length before each
-// message, a bad length closes the connection).
+// message; a bad length closes the connection once the messages before it are handled).
 
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { FramingError, TcpFrameDecoder, frameTcp } from '../protocol/tcp-framing.ts';
+import { TcpFrameDecoder, frameTcp } from '../protocol/tcp-framing.ts';
 import { MAX_MESSAGE_BYTES } from '../protocol/constants.ts';
 import { Channel, type ChannelOptions } from './channel.ts';
 import type { Endpoint } from './endpoint.ts';
@@ -71,18 +71,17 @@ export async function startChannelServer(options: ChannelServerOptions): Promise
     const ep = tcpEndpoint(sock);
     const decoder = new TcpFrameDecoder();
     sock.on('data', (chunk: Buffer) => {
-      let messages: Uint8Array[];
-      try {
-        messages = decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      } catch (e) {
-        if (!(e instanceof FramingError)) throw e;
-        channel.drop('tcp-bad-length', ep);
-        sock.destroy();
-        return;
-      }
+      const { messages, error } = decoder.decode(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      // Messages framed correctly before a bad length are handled like any
+      // others (one read often carries several: losing them would lose records
+      // the device already sent); nothing after the bad length is read (§2).
       for (const m of messages) {
         if (sock.destroyed) break;
         channel.handle(m, ep);
+      }
+      if (error !== null && !sock.destroyed) {
+        channel.drop('tcp-bad-length', ep);
+        sock.destroy();
       }
     });
     sock.on('error', () => {}); // resets from devices are routine; 'close' follows

@@ -21,6 +21,7 @@ import { closeAll, settle, startRelay, waitFor, within, type Relay } from '../ch
 import { ManualClock } from '../support/manual-clock.ts';
 import { rng } from '../support/rng.ts';
 import { openDeviceAt, type AttackDevice } from './support/devices.ts';
+import { startProxy, type Proxy } from './support/proxy.ts';
 import { rawTcpPeer, rawUdpPeer, type RawPeer } from './support/scripted.ts';
 import { dropTotal, metricsSnapshot } from './support/state.ts';
 
@@ -192,6 +193,44 @@ test('per-source rate: a noisy source gets cookies while its neighbours do not; 
     onlyCookies(peers, C.SESSION_INIT_BYTES);
   } finally {
     await closeAll(...peers, dev, relay.server);
+  }
+});
+
+// "A reply is never larger than the request that caused it" (protocol §2, §5), on the wire: a real
+// device enrolls and opens a session through a recording proxy while the relay is always under
+// load, so every kind of answer the relay gives to a message a spoofer could send appears:
+// COOKIE_REPLY, ENROLL_RESP, ENROLLED (also to a retransmitted ENROLL_FINISH), SESSION_RESP.
+test('every handshake answer is no larger than the message that caused it (cookie, ENROLL_RESP, ENROLLED, SESSION_RESP)', async () => {
+  const clock = new ManualClock();
+  const relay = await startRelay({ label: 'dos-sizes', clock, limits: { loadThreshold: 0 } });
+  let proxy: Proxy | undefined;
+  let dev: AttackDevice | undefined;
+  try {
+    proxy = await startProxy('udp', relay.server.host, relay.server.udpPort);
+    dev = await openDeviceAt('udp', proxy.host, proxy.port, { label: 'dos-sizes', clock });
+    await within(dev.client.enroll(relay.claim()), 3000, 'enroll under load');
+    const finish = proxy.messages.find((m) => m.dir === 'up' && m.bytes[0] === C.ENROLL_FINISH)!.bytes;
+    proxy.inject('up', finish); // a retransmission: answered with the same ENROLLED
+    await waitFor(() => proxy!.messages.filter((m) => m.dir === 'down' && m.bytes[0] === C.TRANSPORT).length === 2, 2000, 'ENROLLED again');
+    await within(dev.client.connect(), 3000, 'session under load');
+    // Pair every answer with the device message it answers: the last one sent before it.
+    const seen = new Set<number>();
+    let last: Uint8Array | null = null;
+    let enrolledAnswers = 0;
+    for (const m of proxy.messages) {
+      if (m.dir === 'up') { last = m.bytes; continue; }
+      if (m.bytes[0] === C.TRANSPORT && last?.[0] !== C.ENROLL_FINISH) continue; // session records: not handshake answers
+      assert.ok(last !== null, 'an answer follows a request');
+      assert.ok(m.bytes.length <= last!.length, `type ${m.bytes[0]} (${m.bytes.length} B) answers type ${last![0]} (${last!.length} B)`);
+      seen.add(m.bytes[0]);
+      if (m.bytes[0] === C.TRANSPORT) { enrolledAnswers++; assert.is(m.bytes.length, 67); }
+    }
+    // The injected retransmission is not in proxy.messages: its answer pairs with the device's own ENROLL_FINISH.
+    assert.equal([...seen].sort(), [C.SESSION_RESP, C.COOKIE_REPLY, C.TRANSPORT, C.ENROLL_RESP].sort(), 'every kind of answer was seen');
+    assert.is(enrolledAnswers, 2);
+    assert.ok(relay.server.metrics.handshakes.cookieReplies >= 1);
+  } finally {
+    await closeAll(dev, proxy, relay.server);
   }
 });
 

@@ -48,6 +48,38 @@ test('sizes are the spec table (§2) and every message decodes to its type', () 
   assert.ok(typeof t === 'object' && t.type === C.TRANSPORT && t.receiver === 0xffffffff && t.counter === 2 ** 40 + 3 && t.ciphertext.length === 20);
 });
 
+/** le32 / le64 written the long way (independent of cloud/protocol/bytes.ts). */
+const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+const le64 = (v: number) => [...le32(v % 2 ** 32), ...le32(Math.floor(v / 2 ** 32))];
+const hdr = (type: number) => [type, 0, 0, 0];
+
+test('encoders lay out exactly the spec bytes (§2-§6), checked against a layout written out by hand', () => {
+  for (let i = 0; i < 200; i++) {
+    const idx = () => (i === 0 ? 0 : i === 1 ? 0xffffffff : r.u32());
+    const [a, b] = [idx(), idx()];
+    const n = r.bytes(104); const n48 = r.bytes(48); const n96 = r.bytes(96); const claim = r.bytes(8);
+    const nonce = r.bytes(12); const sealed = r.bytes(32); const ct = r.bytes(16 + (i % 64));
+    const counter = i === 2 ? 2 ** 53 - 1 : r.u32() * (i % 3);
+    const cases: [Uint8Array, number[]][] = [
+      [encodeSessionInit(a, n), [...hdr(1), ...le32(a), ...n, ...new Array(32).fill(0)]],
+      [encodeSessionResp(a, b, n48), [...hdr(2), ...le32(a), ...le32(b), ...n48]],
+      [encodeCookieReply(a, nonce, sealed), [...hdr(3), ...le32(a), ...nonce, ...sealed]],
+      [encodeTransport(a, counter, ct), [...hdr(4), ...le32(a), ...le64(counter), ...ct]],
+      [encodeEnrollInit(a, claim, n48), [...hdr(5), ...le32(a), ...claim, ...n48, ...new Array(48).fill(0)]],
+      [encodeEnrollResp(a, b, n96), [...hdr(6), ...le32(a), ...le32(b), ...n96]],
+      [encodeEnrollFinish(a, n96), [...hdr(7), ...le32(a), ...n96]],
+    ];
+    for (const [got, want] of cases) assert.is(toHex(got), toHex(Uint8Array.from(want)), `type ${want[0]}`);
+  }
+  // Bad arguments still throw before anything is built, with the field named.
+  assert.throws(() => encodeSessionResp(1, 2 ** 32, r.bytes(48)), /receiver: not a u32/);
+  assert.throws(() => encodeSessionInit(-1, r.bytes(104)), /sender: not a u32/);
+  assert.throws(() => encodeEnrollInit(1, r.bytes(7), r.bytes(48)), /claim_id: expected 8 bytes, got 7/);
+  assert.throws(() => encodeCookieReply(1, r.bytes(12), 'x' as unknown as Uint8Array), TypeError);
+  assert.throws(() => encodeTransport(1, 0, r.bytes(15)), RangeError);
+  assert.throws(() => encodeTransport(1, 0, r.bytes(C.MAX_MESSAGE_BYTES - 15)), RangeError);
+});
+
 test('strict decoding: reserved bytes, exact sizes, unknown types, padding, limits', () => {
   for (const b of samples()) {
     for (let i = 1; i < 4; i++) { const x = b.slice(); x[i] = 1; assert.is(decodeMessage(x), 'reserved-nonzero'); }

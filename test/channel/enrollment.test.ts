@@ -137,4 +137,76 @@ test('relay: an ENROLL_FINISH whose Noise static is not the DID key is refused',
   }
 });
 
+/** A scripted XXpsk3 initiator for `bundle`: a fresh ephemeral per call. */
+function scriptedEnrollInit(relay: Awaited<ReturnType<typeof startRelay>>, bundle: { claimId: Uint8Array; claimToken: Uint8Array }, index: number) {
+  const psk = claimPsk(bundle.claimToken);
+  const device = identityFromSeed(rng(`scripted-enroll-${index}`).bytes(32));
+  const hs = new HandshakeState({
+    pattern: 'XXpsk3', initiator: true, prologue: concatBytes(C.PROLOGUE_ENROLL_PREFIX, bundle.claimId),
+    s: keyPairFromSecret(device.x25519Secret), psk,
+  });
+  const init = encodeEnrollInit(index, bundle.claimId, hs.writeMessage());
+  writeMacs(init, ENROLL_INIT_MAC1, mac1Key(relay.server.relayStatic, psk), null);
+  return { hs, init, device };
+}
+
+test('ENROLL_INIT replays (§3): an answered `e` is dropped before any DH and never replaces the live attempt; a retry with a fresh `e` still works', async () => {
+  const relay = await startRelay({ label: 'enroll-init-replay' });
+  const raw = await rawUdp(relay);
+  try {
+    const bundle = relay.claim();
+    const m = relay.server.metrics;
+    // Attempt 1: answered, but its ENROLL_RESP "is lost" (the device never reads it).
+    const a1 = scriptedEnrollInit(relay, bundle, 1);
+    raw.send(a1.init);
+    await waitFor(() => raw.replies.length === 1, 2000, 'ENROLL_RESP 1');
+    const dh1 = m.dhOperations;
+    assert.is(dh1, 3, 'the first answer costs e, ee, es');
+    // The device's retry: a fresh ephemeral (§3), so it is answered and replaces attempt 1.
+    const a2 = scriptedEnrollInit(relay, bundle, 2);
+    raw.send(a2.init);
+    await waitFor(() => raw.replies.length === 2, 2000, 'ENROLL_RESP 2');
+    assert.is(m.dhOperations, dh1 + 3);
+    // Replays of both answered messages: dropped, unanswered, no DH, attempt 2 stays live.
+    for (const x of [a1.init, a2.init, a2.init]) raw.send(x);
+    await waitFor(() => m.drops['replayed-enroll-init'] === 3, 2000, 'replays dropped');
+    await settle();
+    assert.is(raw.replies.length, 2, 'no answer to a replay');
+    assert.is(m.dhOperations, dh1 + 3, 'no DH for a replay');
+    assert.is(m.handshakes.enrollInits, 2);
+    // Attempt 2 completes.
+    const resp = decodeMessage(raw.replies[1]) as EnrollResp;
+    assert.is(resp.receiver, 2);
+    a2.hs.readMessage(resp.noise);
+    raw.send(encodeEnrollFinish(resp.sender, a2.hs.writeMessage(a2.device.ed25519PublicKey)));
+    await waitFor(() => m.handshakes.enrolled === 1, 2000, 'enrolled');
+    assert.ok(relay.registry.deviceByDid(a2.device.did) !== undefined);
+    // Attempt 1 was replaced: its ENROLL_FINISH finds nothing.
+    const r1 = decodeMessage(raw.replies[0]) as EnrollResp;
+    a1.hs.readMessage(r1.noise);
+    raw.send(encodeEnrollFinish(r1.sender, a1.hs.writeMessage(a1.device.ed25519PublicKey)));
+    await waitFor(() => m.drops['unknown-index'] === 1, 2000, 'attempt 1 gone');
+  } finally {
+    await closeAll(raw, relay.server);
+  }
+});
+
+test('under load, the device resends the same ENROLL_INIT with mac2 after a COOKIE_REPLY (§5): the filter lets it through', async () => {
+  const relay = await startRelay({ label: 'enroll-init-cookie', limits: { loadThreshold: 0 } }); // always under load
+  let dev;
+  try {
+    const sent: Uint8Array[] = [];
+    dev = await openDevice(relay, 'udp', { wrap: recording(sent) });
+    await within(dev.client.enroll(relay.claim()), 3000, 'enroll under load');
+    const inits = sent.filter((x) => x[0] === C.ENROLL_INIT);
+    assert.is(inits.length, 2, 'first without mac2, then with it');
+    assert.is(toHex(inits[0].subarray(16, 48)), toHex(inits[1].subarray(16, 48)), 'the same ephemeral both times');
+    assert.is(relay.server.metrics.handshakes.cookieReplies, 1);
+    assert.is(relay.server.metrics.drops['replayed-enroll-init'], 0);
+    assert.is(relay.server.metrics.handshakes.enrolled, 1);
+  } finally {
+    await closeAll(dev, relay.server);
+  }
+});
+
 test.run();

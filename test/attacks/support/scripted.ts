@@ -65,7 +65,9 @@ export async function rawTcpPeer(host: string, port: number): Promise<RawPeer> {
   const dec = new TcpFrameDecoder();
   let closed = false;
   sock.on('data', (chunk: Buffer) => {
-    try { replies.push(...dec.push(new Uint8Array(chunk))); } catch { sock.destroy(); }
+    const { messages, error } = dec.decode(new Uint8Array(chunk));
+    replies.push(...messages);
+    if (error !== null) sock.destroy();
   });
   sock.on('error', () => {});
   sock.on('close', () => { closed = true; });
