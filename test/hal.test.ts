@@ -499,6 +499,70 @@ test('sim network: TCP chunks reach fw_on_packet in order, split to the receive 
   }
 });
 
+/**
+ * A fake core that reassembles 2-byte-length-framed messages in its receive
+ * buffer the way firmware/protocol/tcp.ts does: a partial message stays at
+ * the buffer's start and fw_rx_ptr / fw_rx_bytes name the space after it, so
+ * the window moves and shrinks between receives. It records every complete
+ * message and every receive longer than the room it had offered.
+ */
+function reassemblingCore(cap: number) {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const RX = 256;
+  const CANARY = 0x5a;
+  new Uint8Array(memory.buffer).fill(CANARY, RX + cap, RX + cap + 4096);
+  let pending = 0;
+  const messages: string[] = [];
+  const overruns: string[] = [];
+  const exports: CoreRx = {
+    memory,
+    fw_rx_ptr: () => RX + pending,
+    fw_rx_bytes: () => cap - pending,
+    fw_on_packet: (_handle, len) => {
+      if (len > cap - pending) overruns.push(`${len} bytes received with room for ${cap - pending}`);
+      const m = new Uint8Array(memory.buffer);
+      pending = Math.min(cap, pending + len);
+      let at = 0;
+      while (pending - at >= 2 && pending - at >= 2 + ((m[RX + at] << 8) | m[RX + at + 1])) {
+        const n = (m[RX + at] << 8) | m[RX + at + 1];
+        messages.push(toHex(m.subarray(RX + at + 2, RX + at + 2 + n)));
+        at += 2 + n;
+      }
+      m.copyWithin(RX, RX + at, RX + pending);
+      pending -= at;
+      return HAL_OK;
+    },
+  };
+  const canaryIntact = () => new Uint8Array(memory.buffer, RX + cap, 4096).every((b) => b === CANARY);
+  return { exports: exports as unknown as WebAssembly.Exports, messages, overruns, canaryIntact };
+}
+
+test('sim network: one large TCP chunk of many frames: fw_rx_ptr/fw_rx_bytes asked before every piece, no overrun', async () => {
+  const sim = new SimHal({ network: true, log: () => {} });
+  const cap = 300;
+  const core = reassemblingCore(cap);
+  sim.attach(core.exports);
+  // Bodies up to cap - 2, so every message fits the buffer whole (as the core's
+  // 1.5 KB buffer fits its largest message); ~9 KB in one write, which loopback
+  // hands over in chunks far larger than the 300-byte window.
+  const r = rng('hal-tcp-frames');
+  const bodies = Array.from({ length: 40 }, (_, i) => r.bytes(i % 5 === 0 ? cap - 2 : 1 + r.int(cap - 2)));
+  const stream = Buffer.concat(bodies.map((b) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b])));
+  const server = createServer((s) => s.end(stream));
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  try {
+    const h = sim.hal_net_open(1, new TextEncoder().encode('127.0.0.1'), (server.address() as AddressInfo).port);
+    assert.ok(h >= 0);
+    await until(() => core.messages.length === bodies.length || core.overruns.length > 0);
+    assert.equal(core.overruns, [], 'the simulation copied more than fw_rx_bytes() offered');
+    assert.ok(core.canaryIntact(), 'bytes written past the receive buffer');
+    assert.equal(core.messages, bodies.map(toHex));
+  } finally {
+    sim.close();
+    server.close();
+  }
+});
+
 test('loadCore takes a HAL and attaches it to the instance', async () => {
   const attached: WebAssembly.Exports[] = [];
   class Spy extends SimHal {

@@ -7,7 +7,7 @@
 import { wipe } from "./ct";
 import {
   SHA256_BLOCK_BYTES, SHA256_CTX_BYTES, SHA256_HASH_BYTES,
-  sha256Init, sha256Update, sha256Final,
+  sha256, sha256Init, sha256Update, sha256Final,
 } from "./sha256";
 
 /** Tag size. */
@@ -31,10 +31,8 @@ const ONE_SHOT: usize = memory.data(<i32>HMAC_SHA256_CTX_BYTES, 8);
 export function hmacSha256Init(ctx: usize, key: usize, keyLen: usize): void {
   memory.fill(PAD, 0, SHA256_BLOCK_BYTES);
   if (keyLen > SHA256_BLOCK_BYTES) {
-    // The inner context is free until the pads are absorbed below.
-    sha256Init(ctx);
-    sha256Update(ctx, key, keyLen);
-    sha256Final(ctx, PAD);
+    // One-shot, so a board's SHA-256 accelerator can take it (sha256.ts).
+    sha256(PAD, key, keyLen);
   } else {
     memory.copy(PAD, key, keyLen);
   }

@@ -5,6 +5,7 @@
 // (public by contract), never on its contents.
 
 import { load32be, store32be, wipe } from "./ct";
+import { accelSha256 } from "./accel";
 
 /** Digest size. */
 export const SHA256_HASH_BYTES: usize = 32;
@@ -164,8 +165,14 @@ export function sha256Final(ctx: usize, out: usize): void {
   wipe(ctx, SHA256_CTX_BYTES);
 }
 
-/** One-shot SHA-256 of `len` bytes at `data` into the 32 bytes at `out`. */
+/**
+ * One-shot SHA-256 of `len` bytes at `data` into the 32 bytes at `out` (which
+ * may alias data). A board with a SHA-256 accelerator (HAL_CAP_SHA256) hashes
+ * instead: its hal_accel_sha256 takes a whole message, so only this one-shot
+ * form uses it; streams stay on the code above.
+ */
 export function sha256(out: usize, data: usize, len: usize): void {
+  if (accelSha256(out, data, len)) return;
   sha256Init(ONE_SHOT);
   sha256Update(ONE_SHOT, data, len);
   sha256Final(ONE_SHOT, out);

@@ -6,10 +6,15 @@
 // inversion is a fixed exponentiation; geScalarMultBase is constant time in its
 // scalar (edwards25519.ts). All state lives in static scratch and is wiped
 // before return.
+//
+// A board with an X25519 accelerator (HAL_CAP_X25519) computes both functions
+// instead (accel.ts); its result is the same bytes, and the all-zero check
+// below runs on it all the same.
 
 import { GE_BYTES, geScalarMultBase, geEncode } from "./edwards25519";
 import { STATUS_OK, STATUS_INVALID } from "../status";
 import { ctIsZero, wipe } from "./ct";
+import { accelX25519 } from "./accel";
 import {
   FE_BYTES, feOne, feZero, feCopy, feAdd, feSub, feMul, feSq, feMul121666, feInvert,
   feFromBytes, feToBytes, feCswap, feSubLoose, feAddLoose, feSumDiffLoose,
@@ -35,6 +40,11 @@ const K: usize = STATE + 7 * FE_BYTES;
 // t0, so the fast base path costs no linear memory (checked in x25519Base).
 const POINT: usize = X2;
 const ENCODED: usize = T0;
+
+// RFC 7748 §4.1: the base point, u = 9, for the accelerator path of x25519Base.
+const BASE_U: usize = memory.data<u8>([
+  9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
 
 /**
  * out32 = u-coordinate of [clamp(scalar)] (u, *). X1 must hold u, K the
@@ -100,9 +110,11 @@ function clampInto(scalar32: usize): void {
  * out32 may alias either input.
  */
 export function x25519(out32: usize, scalar32: usize, u32: usize): i32 {
-  feFromBytes(X1, u32);
-  clampInto(scalar32);
-  ladder(out32);
+  if (!accelX25519(out32, scalar32, u32)) {
+    feFromBytes(X1, u32);
+    clampInto(scalar32);
+    ladder(out32);
+  }
   // ctIsZero returns 1 or 0: map to STATUS_INVALID or STATUS_OK without a branch.
   return ctIsZero(out32, X25519_BYTES) * STATUS_INVALID + STATUS_OK;
 }
@@ -120,6 +132,7 @@ export function x25519(out32: usize, scalar32: usize, u32: usize): i32 {
  */
 export function x25519Base(out32: usize, scalar32: usize): void {
   if (GE_BYTES > 4 * FE_BYTES) ERROR("x25519Base: an Edwards point no longer fits over x2..z3");
+  if (accelX25519(out32, scalar32, BASE_U)) return;
   clampInto(scalar32);
   geScalarMultBase(POINT, K);
   geEncode(ENCODED, POINT); // canonical y; bit 255 (sign of x) is ignored below

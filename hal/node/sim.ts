@@ -91,6 +91,11 @@ export class SimHal implements HalImpl {
   private readonly onControl?: (feed: number, body: Uint8Array) => void;
   private readonly net: SimNetwork | null;
   private readonly caps: number;
+  /**
+   * How many times the core called each accelerator (whatever it answered), so
+   * a test can tell that the accelerators were really used, or never asked.
+   */
+  readonly accelCalls = { x25519: 0, aeadSeal: 0, aeadOpen: 0, sha256: 0, aes256Block: 0 };
   private lastMs = 0;
   private core: CoreRx | null = null;
   private nextHandle = 0;
@@ -287,7 +292,14 @@ export class SimHal implements HalImpl {
     return HAL_OK;
   }
 
-  /** Copies received bytes into the core's receive buffer and calls fw_on_packet, in pieces that fit. */
+  /**
+   * Copies received bytes into the core's receive buffer and calls fw_on_packet,
+   * in pieces that fit. fw_rx_ptr() and fw_rx_bytes() are asked again before
+   * EACH piece: during TCP reassembly the core keeps a partial message at the
+   * start of the buffer and moves the window after it (firmware/protocol/tcp.ts),
+   * so the room left can shrink between pieces and copying the first answer's
+   * size would write past the buffer's end.
+   */
   private deliver(handle: number, conn: Conn, data: Uint8Array, datagram: boolean): void {
     if (this.conns.get(handle) !== conn) return; // closed meanwhile
     const x = this.core;
@@ -295,15 +307,23 @@ export class SimHal implements HalImpl {
       this.note(1, `handle ${handle}: dropped ${data.length} bytes: no core with fw_on_packet attached`);
       return;
     }
-    const room = x.fw_rx_bytes();
-    // A datagram cut in two is two garbage records; drop it whole, as a board would.
-    if (datagram && data.length > room) {
-      this.note(1, `handle ${handle}: dropped a ${data.length}-byte datagram (receive buffer ${room})`);
-      return;
-    }
-    for (let at = 0; at < data.length || (datagram && at === 0); at += room) {
+    let at = 0;
+    do {
+      const room = x.fw_rx_bytes();
+      // A datagram cut in two is two garbage records; drop it whole, as a board would.
+      if (datagram && data.length > room) {
+        this.note(1, `handle ${handle}: dropped a ${data.length}-byte datagram (receive buffer ${room})`);
+        return;
+      }
+      if (room <= 0) {
+        // The contract promises room for at least one byte; a core that breaks
+        // that would otherwise spin here forever.
+        this.note(0, `handle ${handle}: fw_rx_bytes() is ${room}: dropped the last ${data.length - at} bytes of a chunk`);
+        return;
+      }
       const piece = data.subarray(at, Math.min(at + room, data.length));
       new Uint8Array(x.memory.buffer, x.fw_rx_ptr(), piece.length).set(piece);
+      at += piece.length;
       try {
         const status = x.fw_on_packet(handle, piece.length);
         if (status < 0) this.note(3, `handle ${handle}: fw_on_packet returned ${status}`);
@@ -311,8 +331,8 @@ export class SimHal implements HalImpl {
         this.note(0, `handle ${handle}: fw_on_packet trapped: ${(e as Error).message}`);
         return;
       }
-      if (datagram) return;
-    }
+      if (this.conns.get(handle) !== conn) return; // the core closed the socket while handling the piece
+    } while (at < data.length);
   }
 
   // ---- accelerators (node:crypto) ----
@@ -320,6 +340,7 @@ export class SimHal implements HalImpl {
   hal_capabilities(): number { return this.caps; }
 
   hal_accel_x25519(out: Uint8Array, scalar: Uint8Array, u: Uint8Array): number {
+    this.accelCalls.x25519++;
     if (!(this.caps & HAL_CAP_X25519)) return HAL_ENOTSUP;
     const privateKey = x25519Private(scalar.subarray(0, 32));
     const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64url(u.subarray(0, 32)) }, format: 'jwk' });
@@ -338,6 +359,7 @@ export class SimHal implements HalImpl {
   }
 
   hal_accel_aead_seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array): number {
+    this.accelCalls.aeadSeal++;
     if (!(this.caps & HAL_CAP_CHACHA20_POLY1305)) return HAL_ENOTSUP;
     if (out.length !== pt.length + 16) return HAL_EINVAL;
     const c = createCipheriv('chacha20-poly1305', key.subarray(0, 32), nonce.subarray(0, 12), { authTagLength: 16 });
@@ -349,6 +371,7 @@ export class SimHal implements HalImpl {
   }
 
   hal_accel_aead_open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array, out: Uint8Array): number {
+    this.accelCalls.aeadOpen++;
     if (!(this.caps & HAL_CAP_CHACHA20_POLY1305)) return HAL_ENOTSUP;
     const n = ct.length - 16;
     if (out.length !== n) return HAL_EINVAL;
@@ -369,12 +392,14 @@ export class SimHal implements HalImpl {
   }
 
   hal_accel_sha256(data: Uint8Array, out: Uint8Array): number {
+    this.accelCalls.sha256++;
     if (!(this.caps & HAL_CAP_SHA256)) return HAL_ENOTSUP;
     out.set(createHash('sha256').update(data).digest());
     return HAL_OK;
   }
 
   hal_accel_aes256_block(key: Uint8Array, block: Uint8Array, out: Uint8Array): number {
+    this.accelCalls.aes256Block++;
     if (!(this.caps & HAL_CAP_AES_BLOCK)) return HAL_ENOTSUP;
     const c = createCipheriv('aes-256-ecb', key.subarray(0, 32), null).setAutoPadding(false);
     const r = Buffer.concat([c.update(block.subarray(0, 16)), c.final()]);
