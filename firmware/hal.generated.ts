@@ -77,32 +77,32 @@ export declare function hal_storage_delete(keyPtr: usize, keyLen: u32): i32;
 @external("hal", "hal_control_deliver")
 export declare function hal_control_deliver(feed: i32, bodyPtr: usize, bodyLen: u32): i32;
 
-/** Returns a bit set of HAL_CAP_* accelerators the board provides (0 when none). */
+/** Returns a bit set of HAL_CAP_* accelerators the board provides (0 when none; a negative status counts as none). The core asks once, at first use, and keeps the answer: it must not change while the core runs. */
 // @ts-ignore: decorator
 @external("hal", "hal_capabilities")
 export declare function hal_capabilities(): i32;
 
-/** X25519(scalar, u) into out (RFC 7748, 32 bytes each). Must equal the core's own result bit for bit, including an all-zero result for a u of small order (written to out with HAL_OK: the core makes the constant-time zero check itself). Optional (HAL_CAP_X25519). */
+/** X25519(scalar, u) into out (RFC 7748, 32 bytes each; the board clamps the scalar and ignores bit 255 of u, u >= p allowed). Must equal the core's own result bit for bit, including an all-zero result for a u of small order (written to out with HAL_OK: the core makes the constant-time zero check itself). The core also computes public keys with it (u = 9). out never overlaps the inputs. Any other status makes the core compute this call itself; HAL_ENOTSUP also stops it asking again. Optional (HAL_CAP_X25519). */
 // @ts-ignore: decorator
 @external("hal", "hal_accel_x25519")
 export declare function hal_accel_x25519(outPtr: usize, outLen: u32, scalarPtr: usize, scalarLen: u32, uPtr: usize, uLen: u32): i32;
 
-/** ChaCha20-Poly1305 seal (RFC 8439): out receives ciphertext || 16-byte tag; out.len must be pt.len + 16. Optional (HAL_CAP_CHACHA20_POLY1305). */
+/** ChaCha20-Poly1305 seal (RFC 8439): out receives ciphertext || 16-byte tag; out.len must be pt.len + 16. out either starts at pt (in place) or overlaps no input. Return an error only before writing out: the core then seals this call itself (HAL_ENOTSUP: and stops asking), and an in-place seal must still have its plaintext. Optional (HAL_CAP_CHACHA20_POLY1305). */
 // @ts-ignore: decorator
 @external("hal", "hal_accel_aead_seal")
 export declare function hal_accel_aead_seal(keyPtr: usize, keyLen: u32, noncePtr: usize, nonceLen: u32, aadPtr: usize, aadLen: u32, ptPtr: usize, ptLen: u32, outPtr: usize, outLen: u32): i32;
 
-/** ChaCha20-Poly1305 open: ct includes the tag; out.len must be ct.len - 16. Returns HAL_OK, or HAL_EINVAL on authentication failure (out zeroed). Optional (HAL_CAP_CHACHA20_POLY1305). */
+/** ChaCha20-Poly1305 open: ct includes the tag; out.len must be ct.len - 16. out either starts at ct (in place) or overlaps no input. Returns HAL_OK, or HAL_EINVAL on authentication failure (out zeroed; the core takes that verdict as final). Any other status makes the core open this call itself (HAL_ENOTSUP: and stop asking). Optional (HAL_CAP_CHACHA20_POLY1305). */
 // @ts-ignore: decorator
 @external("hal", "hal_accel_aead_open")
 export declare function hal_accel_aead_open(keyPtr: usize, keyLen: u32, noncePtr: usize, nonceLen: u32, aadPtr: usize, aadLen: u32, ctPtr: usize, ctLen: u32, outPtr: usize, outLen: u32): i32;
 
-/** SHA-256 of data into out (32 bytes). Optional (HAL_CAP_SHA256). */
+/** SHA-256 of data into out (32 bytes). The core uses it where it hashes a whole message in one call; streamed hashes (HMAC, HKDF, Noise MixHash) stay in the core. out never overlaps data. Any other status than HAL_OK makes the core hash this call itself (HAL_ENOTSUP: and stop asking). Optional (HAL_CAP_SHA256). */
 // @ts-ignore: decorator
 @external("hal", "hal_accel_sha256")
 export declare function hal_accel_sha256(dataPtr: usize, dataLen: u32, outPtr: usize, outLen: u32): i32;
 
-/** One AES-256 block encryption (FIPS 197) of 16 bytes in under a 32-byte key, into out. Used by the optional AES-CBC + HMAC suite. Optional (HAL_CAP_AES_BLOCK). */
+/** One AES-256 block encryption (FIPS 197) of 16 bytes in under a 32-byte key, into out. Reserved for the optional AES-CBC + HMAC suite: the core has no AES user today and never calls it. Optional (HAL_CAP_AES_BLOCK). */
 // @ts-ignore: decorator
 @external("hal", "hal_accel_aes256_block")
 export declare function hal_accel_aes256_block(keyPtr: usize, keyLen: u32, blockPtr: usize, blockLen: u32, outPtr: usize, outLen: u32): i32;

@@ -11,7 +11,7 @@ import type wabtInit from 'wabt';
 type Wabt = Awaited<ReturnType<typeof wabtInit>>;
 
 /** Name prefixes of the functions checked: the crypto, the protocol, the entry points (binaryen inlines primitives into them) and the std helpers they call. */
-export const CHECKED_PREFIXES = ['firmware/crypto/', 'firmware/protocol/', 'firmware/index/', '~lib/'];
+export const CHECKED_PREFIXES = ['firmware/crypto/', 'firmware/protocol/', 'firmware/readings/', 'firmware/index/', '~lib/'];
 
 /**
  * VARIABLE TIME functions allowed to contain `select`, because every input
@@ -23,6 +23,10 @@ export const SELECT_ALLOWED: Readonly<Record<string, string>> = {
   // (firmware/crypto/ed25519.ts). The select picks the returned status from
   // the public verdict.
   'firmware/crypto/ed25519/ed25519Verify': 'verification: public key, message and signature are public',
+  // Boot-time replay of the device's own queued records (firmware/readings/
+  // sealer.ts): record headers, sequence numbers and chain values are public
+  // (the relay sees them all); no key is involved.
+  'firmware/readings/sealer/readingsReplay': 'replay of queued records: headers, seq and chain are public',
 };
 
 /** Each named function of `wasm` that contains `select` (typed or not), with how many. */

@@ -286,6 +286,7 @@ async function liveSession(transport: 'udp' | 'tcp', accel: boolean): Promise<Ru
   const d: TestDevice = {
     x, hal, storage: new Map(), status: () => status(x),
     send(text) { assert.is(call('send', new TextEncoder().encode(text)), 0); },
+    reading() { throw new Error('this test replays fw_send traffic only'); },
     close: () => hal.close(),
   };
   try {

@@ -2,7 +2,7 @@
 #include "sealink_claim.h"
 #include "sealink_hal.h"
 
-#define RAW_MAX (2u + 253u + 4u + 32u + 8u + 16u)
+#define RAW_MAX (2u + 253u + 4u + 32u + 8u + 16u + 32u)
 
 static int b64url(char c)
 {
@@ -45,7 +45,7 @@ int32_t sealink_claim_from_text(const char *text, enum sealink_transport_pref pr
     if (bits >= 6 || (acc & ((1u << bits) - 1u)) != 0) goto done;
     if (n < 2 || raw[0] != 1) goto done;
     uint32_t host_len = raw[1];
-    if (host_len == 0 || host_len > 64 || n != 2u + host_len + 4u + 32u + 8u + 16u) goto done;
+    if (host_len == 0 || host_len > 64 || n != 2u + host_len + 4u + 32u + 8u + 16u + 32u) goto done;
     const uint8_t *host = raw + 2, *ports = host + host_len, *rest = ports + 4;
     uint32_t udp = (uint32_t)ports[0] << 8 | ports[1], tcp = (uint32_t)ports[2] << 8 | ports[3];
     if (udp == 0 && tcp == 0) goto done;
@@ -55,10 +55,11 @@ int32_t sealink_claim_from_text(const char *text, enum sealink_transport_pref pr
     out[1] = (uint8_t)use_tcp;
     out[2] = (uint8_t)port;
     out[3] = (uint8_t)(port >> 8);
-    for (uint32_t i = 0; i < 32u + 8u + 16u; i++) out[4 + i] = rest[i];
-    out[60] = (uint8_t)host_len;
-    for (uint32_t i = 0; i < host_len; i++) out[61 + i] = host[i];
-    result = (int32_t)(61u + host_len);
+    /* relay key | claim_id | claim_token | owner key: the same order in both forms. */
+    for (uint32_t i = 0; i < 32u + 8u + 16u + 32u; i++) out[4 + i] = rest[i];
+    out[92] = (uint8_t)host_len;
+    for (uint32_t i = 0; i < host_len; i++) out[93 + i] = host[i];
+    result = (int32_t)(93u + host_len);
 done:
     wipe(raw, sizeof raw);
     acc = 0;

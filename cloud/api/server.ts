@@ -164,7 +164,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         if (host === undefined) throw new ApiError('BAD_REQUEST', 'no usable Host header: configure publicHost');
         const c = createClaim(t.did, Date.now(), lifetimeMs);
         await o.store.createClaim(c.record);
-        const bundle = { relayDid: o.relayDid, host, udpPort: o.udpPort, tcpPort: o.tcpPort, claimId: c.claimId, claimToken: c.claimToken };
+        // ownerDid: the authenticated owner. The owner's own tools put their
+        // local key in regardless (cloud/cli/claim.ts): this is a convenience.
+        const bundle = {
+          relayDid: o.relayDid, host, udpPort: o.udpPort, tcpPort: o.tcpPort, claimId: c.claimId, claimToken: c.claimToken,
+          ownerDid: t.did,
+        };
         log.info('api: claim created', { by: t.did, claimId: Buffer.from(c.claimId).toString('hex'), expiresAt: c.record.expiresAt });
         send(res, 201, {
           claimId: Buffer.from(c.claimId).toString('hex'),

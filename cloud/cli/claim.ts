@@ -1,8 +1,14 @@
 // `sealink claim create --relay <url>`: ask the relay for a one-time claim
 // (POST /v1/claims, authenticated with the owner's key) and print the bundle as
 // text and as one QR-ready line. Also the small helpers the owner commands share.
+//
+// The bundle tells the device whom to seal its readings to (ownerDid, reader
+// 0 of docs/readings.md). That key is the LOCAL owner key this command runs
+// with, written into the bundle here, never the relay's word: the relay is not
+// trusted with confidentiality, and a key of its choosing would let it read
+// every reading. A relay answer naming another owner is refused outright.
 
-import { decodeClaimBundle } from '../app/claim-bundle.ts';
+import { decodeClaimBundle, encodeClaimBundle } from '../app/claim-bundle.ts';
 import { defaultOwnerKeyPath, loadOwnerKey, signApiToken } from '../app/owner-key.ts';
 
 /** A usage or remote error: printed without a stack, exit 1. */
@@ -69,14 +75,23 @@ export async function claimCommand(argv: readonly string[]): Promise<number> {
   const r = await ownerRequest(relay, key, 'POST', '/v1/claims', body) as {
     bundle: string; expiresAt: number; claimId: string;
   };
-  const b = decodeClaimBundle(r.bundle); // the relay's answer must itself be a valid bundle
+  const relayBundle = decodeClaimBundle(r.bundle); // the relay's answer must itself be a valid bundle
+  const owner = loadOwnerKey(key).did;
+  if (relayBundle.ownerDid !== owner) {
+    relayBundle.claimToken.fill(0);
+    throw new CliError(`the relay's claim bundle names another owner (${relayBundle.ownerDid}, not ${owner}): refusing it`);
+  }
+  const b = { ...relayBundle, ownerDid: owner };
+  const bundle = encodeClaimBundle(b);
+  b.claimToken.fill(0);
   process.stdout.write([
     `relay:      ${b.relayDid}`,
     `host:       ${b.host}  udp ${b.udpPort ?? '-'}  tcp ${b.tcpPort ?? '-'}`,
+    `owner:      ${owner}  (readings are sealed to this key)`,
     `claim id:   ${r.claimId}`,
     `expires:    ${new Date(r.expiresAt).toISOString()}`,
     `bundle (give it to the device only; QR-ready):`,
-    r.bundle,
+    bundle,
     '',
   ].join('\n'));
   return 0;

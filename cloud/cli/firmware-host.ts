@@ -23,7 +23,8 @@ export const HOST_SOURCES = [
 
 /** The core's entry points the host main loop calls (hal/contract.json exports). */
 export const PROTOCOL_EXPORTS = [
-  'fw_init', 'fw_step', 'fw_rx_ptr', 'fw_rx_bytes', 'fw_on_packet', 'fw_enroll', 'fw_send', 'fw_status', 'fw_public_key',
+  'fw_init', 'fw_step', 'fw_rx_ptr', 'fw_rx_bytes', 'fw_on_packet', 'fw_enroll', 'fw_send', 'fw_reading', 'fw_status',
+  'fw_public_key',
 ];
 
 export interface HostBoardOptions {

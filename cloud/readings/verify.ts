@@ -2,6 +2,13 @@
 // a device's sealed records with one reader's key and reports every sign of
 // relay misbehaviour instead of hiding it. @noble only (runs in browsers).
 //
+// Device reboots need no exception here: the device keeps K_E in RAM only and,
+// after a reboot, closes the interrupted epoch with an ordinary EPOCH_CLOSE
+// (possibly of zero readings: count 0, last_seq = first_seq - 1) before opening
+// E+1 linked to its final chain (docs/readings.md, "Reboots and power cuts").
+// So an honest reboot verifies clean, and every check below still catches a
+// relay that deletes, reorders or forges records.
+//
 // verifyDeviceStream never throws because of what the relay sent (malformed,
 // forged, missing, reordered or replayed records all become issues); it
 // throws TypeError / RangeError only for a wrong argument (programmer error).

@@ -15,6 +15,13 @@ export interface ClaimBundle {
   tcpPort?: number;
   claimId: Uint8Array;
   claimToken: Uint8Array;
+  /**
+   * did:key of the owner the device seals its readings to (reader 0,
+   * docs/readings.md). Put in by the owner's own tools (`sealink claim
+   * create` uses the local owner key), never taken on the relay's word: the
+   * relay is not trusted with confidentiality.
+   */
+  ownerDid: string;
 }
 
 export interface NewClaim {

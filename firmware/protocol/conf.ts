@@ -1,11 +1,17 @@
-// The device's binding to its relay network: where to connect, the pinned
-// relay static key, and the keys enrollment yields. One 164-byte block (CONF),
-// stored as-is: under sl.claim while enrolling, under sl.enr once enrolled.
+// The device's binding to its relay network and its owner: where to connect,
+// the pinned relay static key, the keys enrollment yields, and the owner's
+// key its readings are sealed to. One 196-byte block (CONF), stored as-is:
+// under sl.claim while enrolling, under sl.enr once enrolled.
 //
-// Claim bundle (the binary form fw_enroll takes; docs/protocol.md §3 lists
-// its contents, this is its encoding; integers little-endian):
+// Claim bundle (the binary form fw_enroll takes; docs/protocol.md §3;
+// integers little-endian):
 //   version(1) = 1 | transport(1): 0 UDP, 1 TCP | port(2) | relay Ed25519 public key(32)
-//   | claim_id(8) | claim_token(16) | host_len(1), 1..64 | host(host_len): IP literal or name
+//   | claim_id(8) | claim_token(16) | owner Ed25519 public key(32)
+//   | host_len(1), 1..64 | host(host_len): IP literal or name
+//
+// The owner's key comes with the claim, from the owner (out of band), never
+// from the relay: the relay is not trusted with confidentiality, and a key it
+// chose would let it open every reading (docs/readings.md, reader 0).
 
 import { wipe, copy } from "../crypto/ct";
 import { hkdfSha256 } from "../crypto/hkdf";
@@ -23,6 +29,7 @@ export const CONF_TRANSPORT: usize = CONF + 96;    // u8: 0 UDP, 1 TCP (hal_net_
 export const CONF_HOST_LEN: usize = CONF + 97;     // u8
 export const CONF_PORT: usize = CONF + 98;         // u16
 export const CONF_HOST: usize = CONF + 100;        // up to 64 bytes
+export const CONF_OWNER: usize = CONF + 164;       // the owner's X25519 key R_0 (32), did:key-derived
 export const HOST_MAX_BYTES: u32 = 64;
 export const CLAIM_ID_BYTES: u32 = 8;
 
@@ -32,8 +39,9 @@ const B_PORT: usize = 2;
 const B_RELAY: usize = 4;
 const B_CLAIM_ID: usize = 36;
 const B_TOKEN: usize = 44;
-const B_HOST_LEN: usize = 60;
-const B_HOST: usize = 61;
+const B_OWNER: usize = 60;
+const B_HOST_LEN: usize = 92;
+const B_HOST: usize = 93;
 export const CLAIM_TOKEN_BYTES: u32 = 16;
 
 // "sealink/1 claim psk" (docs/protocol.md §3)
@@ -44,8 +52,9 @@ const INFO_CLAIM_PSK: usize = memory.data<u8>([
 
 /**
  * Parses a claim bundle into CONF (claim_psk = HKDF("", token, "sealink/1
- * claim psk", 32), §3). Returns HAL_OK, or HAL_EINVAL for a malformed bundle or
- * a relay key that is not an Ed25519 point (CONF is then unchanged).
+ * claim psk", 32), §3). Returns HAL_OK, or HAL_EINVAL for a malformed bundle,
+ * or a relay or owner key that is not an Ed25519 point of large order (CONF is
+ * then unchanged).
  */
 export function confFromClaimBundle(b: usize, len: u32): i32 {
   if (len < <u32>B_HOST + 1 || load<u8>(b) != CLAIM_BUNDLE_VERSION) return HAL_EINVAL;
@@ -54,11 +63,17 @@ export function confFromClaimBundle(b: usize, len: u32): i32 {
   if (hostLen == 0 || hostLen > HOST_MAX_BYTES || len != <u32>B_HOST + hostLen || transport > 1) return HAL_EINVAL;
   // Validate the relay key before touching CONF, so a bad bundle leaves an
   // existing enrollment intact.
+  // Both keys are public: the early returns leak nothing. A small-order owner
+  // key is refused here too (ed25519ToX25519Public), so every epoch's HPKE
+  // wrap to it succeeds later.
   const relay = SCRATCH + SCRATCH_KDF;
+  const owner = relay + 32;
   if (ed25519ToX25519Public(relay, b + B_RELAY) != 0) return HAL_EINVAL;
+  if (ed25519ToX25519Public(owner, b + B_OWNER) != 0) { wipe(relay, 32); return HAL_EINVAL; }
   wipe(CONF, CONF_BYTES);
   copy(CONF_RELAY_STATIC, relay, 32);
-  wipe(relay, 32);
+  copy(CONF_OWNER, owner, 32);
+  wipe(relay, 64);
   hkdfSha256(CONF_KEY_A, 32, 0, 0, b + B_TOKEN, CLAIM_TOKEN_BYTES, INFO_CLAIM_PSK, 19);
   copy(CONF_KEY_B, b + B_CLAIM_ID, CLAIM_ID_BYTES);
   store<u8>(CONF_TRANSPORT, transport);

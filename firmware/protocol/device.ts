@@ -1,6 +1,7 @@
 // The device's protocol state machine: enrollment, session handshakes and
 // rekeys, the relay link, and the DATA queue, driven by the board through
-// fw_init / fw_step / fw_on_packet / fw_enroll / fw_send (firmware/index.ts).
+// fw_init / fw_step / fw_on_packet / fw_enroll / fw_send / fw_reading
+// (firmware/index.ts).
 //
 //   UNENROLLED --fw_enroll--> ENROLLING --ENROLLED frame--> ENROLLED
 //   ENROLLED: no session -> SESSION_INIT -> SESSION_RESP -> session; rekey
@@ -37,6 +38,7 @@ import {
   queueInFlight, queueLength,
 } from "./queue";
 import { KEY_CLAIM, KEY_CLAIM_BYTES, storageDelete } from "./store";
+import { readingsLoad, readingsDurable, readingsOnEnroll, readingsPush, readingsStatus } from "./readings";
 import {
   MAX_MESSAGE_BYTES, MIN_MESSAGE_BYTES, MSG_SESSION_RESP, MSG_COOKIE_REPLY, MSG_TRANSPORT, MSG_ENROLL_RESP,
   SESSION_RESP_BYTES, COOKIE_REPLY_BYTES, TRANSPORT_MIN_BYTES, TRANSPORT_HEADER_BYTES, ENROLL_RESP_BYTES,
@@ -326,7 +328,9 @@ function onEnrolled(admission: usize): void {
 function flush(s: usize, force: bool): void {
   for (let i: u32 = 0; i <= INFLIGHT_MAX; i++) {
     if (load<u32>(DEV + D_PHASE) != PHASE_ENROLLED || !sessionAlive(s, now()) || load<i32>(DEV + D_HANDLE) < 0) return;
-    const hasData = s == SESSION_CURRENT && queueCanSend();
+    // Sealed records leave only once the sealer state that accounts for them
+    // is saved (readings.ts: boot must be able to replay them).
+    const hasData = s == SESSION_CURRENT && queueCanSend() && readingsDurable();
     const acks = load<u32>(s + S_ACK_COUNT);
     if (!hasData && acks == 0 && !force) return;
     force = false;
@@ -457,6 +461,7 @@ export function deviceInit(): i32 {
   let st = identityLoad();
   if (st == HAL_OK) st = counterLoad();
   if (st == HAL_OK) st = queueLoad();
+  if (st == HAL_OK) st = readingsLoad();
   if (st != HAL_OK) return st;
   if (confLoadClaim() == HAL_OK) store<u32>(DEV + D_PHASE, PHASE_ENROLLING);
   else if (confLoadEnrolled() == HAL_OK) store<u32>(DEV + D_PHASE, PHASE_ENROLLED);
@@ -565,6 +570,7 @@ export function deviceEnroll(b: usize, len: u32): i32 {
   linkClose();
   sessionWipe(SESSION_CURRENT);
   sessionWipe(SESSION_PREVIOUS);
+  readingsOnEnroll();
   store<u32>(DEV + D_PHASE, PHASE_ENROLLING);
   startEnroll();
   return HAL_OK;
@@ -579,6 +585,20 @@ export function deviceSend(data: usize, len: u32): i32 {
     return st;
   }
   clock();
+  flush(SESSION_CURRENT, false);
+  return HAL_OK;
+}
+
+/** fw_reading: seals len payload bytes at data as the next READING of feed and queues the records (readings.ts). */
+export function deviceReading(feed: u32, data: usize, len: u32): i32 {
+  // The owner's key (CONF_OWNER) is part of the enrollment: no sealing before.
+  if ((<u32>(load<u32>(DEV + D_BOOTED) == 0) | <u32>(load<u32>(DEV + D_PHASE) != PHASE_ENROLLED)) != 0) return HAL_EINVAL;
+  const t = clock();
+  const st = readingsPush(feed, data, len, t);
+  if (st != HAL_OK) {
+    if (st != HAL_EINVAL) fail(ERR_STORAGE);
+    return st;
+  }
   flush(SESSION_CURRENT, false);
   return HAL_OK;
 }
@@ -606,4 +626,5 @@ export function deviceStatus(out: usize): void {
     if (rekey > t) store<u32>(out + 80, <u32>(rekey - t));
   }
   copy(out + 40, DEV + D_STATS, STATS_BYTES);
+  readingsStatus(out);
 }

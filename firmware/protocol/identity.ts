@@ -46,3 +46,8 @@ export function identityStaticSecret(out: usize): i32 {
   wipe(seed, SEED_BYTES);
   return st;
 }
+
+/** Reads the Ed25519 seed (SECRET, 32 bytes) to out, for signing; the caller wipes it. HAL status. */
+export function identitySeed(out: usize): i32 {
+  return storageGetExact(KEY_ID, KEY_ID_BYTES, out, SEED_BYTES);
+}

@@ -3,9 +3,12 @@
 // data). Layouts of the blocks are given by the *_OFF / *_BYTES constants of
 // the files that own them; this file only reserves the space.
 //
-// Total: RX 1474 + TX 1474 + HS 344 + SESSIONS 328 + CONF 164 + IDENTITY 64
+// Total: RX 1474 + TX 1474 + HS 344 + SESSIONS 328 + CONF 196 + IDENTITY 64
 // + QUEUE 104 + COOKIE_STATE 48 + TCP_STATE 8 + COUNTER 16 + DEV 112
-// + SCRATCH 248 = 4384 bytes, plus ~230 bytes of constants (names, labels).
+// + SCRATCH 248 + READINGS 80 = 4496 bytes, plus ~240 bytes of constants
+// (names, labels). The readings sealer (firmware/readings/sealer.ts) keeps
+// its own ~440 bytes (READINGS_STATIC_BYTES: state with K_E, scratch, one
+// HPKE context, labels) next to the crypto's.
 
 /** 2-byte TCP length prefix + the largest message (docs/protocol.md §2). */
 export const LINK_BUFFER_BYTES: u32 = 2 + 1472;
@@ -39,8 +42,8 @@ export const HS_BACKUP: usize = TX + LINK_BUFFER_BYTES - HS_BACKUP_BYTES;
 export const SESSION_BYTES: usize = 160;
 export const SESSIONS: usize = memory.data(<i32>SESSION_BYTES * 2 + 8, 8);
 
-/** Relay binding and keys (conf.ts CONF_* offsets), persisted as-is. */
-export const CONF_BYTES: usize = 164;
+/** Relay binding, keys and the owner's key (conf.ts CONF_* offsets), persisted as-is. */
+export const CONF_BYTES: usize = 196;
 export const CONF: usize = memory.data(<i32>CONF_BYTES, 8);
 
 /** The device's public keys (identity.ts): Ed25519 (32) then its X25519 form (32). */
@@ -66,6 +69,14 @@ export const COUNTER: usize = memory.data(<i32>COUNTER_BYTES, 8);
 /** Device state machine, timers, queue cursor and statistics (device.ts DEV_* offsets). */
 export const DEV_BYTES: usize = 112;
 export const DEV: usize = memory.data(<i32>DEV_BYTES, 8);
+
+/**
+ * Sealed readings on the device (readings.ts RD_* offsets): the sealer's
+ * public state as last made consistent with the DATA queue (persisted as
+ * sl.rd), plus the open epoch's budgets. Never the epoch key.
+ */
+export const READINGS_BYTES: usize = 80;
+export const READINGS: usize = memory.data(<i32>READINGS_BYTES, 8);
 
 /**
  * Short-lived secret scratch, wiped by whoever uses it before returning:

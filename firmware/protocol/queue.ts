@@ -76,6 +76,26 @@ export function queueInFlight(): u32 {
   return load<u32>(QUEUE + Q_NEXT) - load<u32>(QUEUE + Q_HEAD);
 }
 
+/** Number the next pushed item gets (items are numbered; u32, wraps). */
+export function queueTail(): u32 {
+  return load<u32>(QUEUE + Q_TAIL);
+}
+
+/** Items queuePush still accepts before HAL_ENOSPC. */
+export function queueRoom(): u32 {
+  return QUEUE_MAX_ITEMS - queueLength();
+}
+
+/**
+ * Reads stored item `seq` (pushed, not yet retired) into out (at most max
+ * bytes): its length, or a negative HAL status when it is not in storage.
+ * Only for the readings sealer's recovery at boot (readings.ts).
+ */
+export function queueGet(seq: u32, out: usize, max: u32): i32 {
+  if (seq - load<u32>(QUEUE + Q_HEAD) >= queueLength()) return HAL_ENOENT;
+  return hal_storage_get(itemKey(seq), Q_KEY_BYTES, out, max);
+}
+
 /** Appends one DATA body; HAL status (HAL_ENOSPC when full). */
 export function queuePush(data: usize, len: u32): i32 {
   const tail = load<u32>(QUEUE + Q_TAIL);

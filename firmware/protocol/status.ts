@@ -1,5 +1,6 @@
 // The status record fw_status writes: what a board or a test needs to see of
-// the protocol without reaching into the core's memory. Little-endian, 88 bytes:
+// the protocol without reaching into the core's memory. Little-endian, 104 bytes
+// (boards that read only the first 88 see what they always did):
 //
 //   0  u8  state: STATE_UNENROLLED, STATE_ENROLLING, STATE_CONNECTING, STATE_ESTABLISHED
 //   1  u8  transport of the relay link: 0 UDP, 1 TCP
@@ -22,9 +23,15 @@
 //  72  u32 relay links closed and reopened
 //  76  u32 cookie replies accepted
 //  80  u32 ms until this device starts its next rekey (0 without a session, or when due)
-//  84  u32 reserved (0)
+//  84  u32 sealed readings: the open epoch E, or the last closed one (0 before the first)
+//  88  u64 sealed readings: the next sequence number (1 on a fresh device)
+//  96  u32 sealed readings: readings sealed in the open epoch (0 when none is open)
+// 100  u32 sealed readings: flags: 1 an epoch is open, 2 its key is in RAM (it
+//          continues; 0 after a reboot or a new claim: the next fw_reading closes
+//          it and opens E+1), 4 the sealer state is not saved yet (a failed
+//          storage write; sealed records wait until it is)
 
-export const STATUS_RECORD_BYTES: u32 = 88;
+export const STATUS_RECORD_BYTES: u32 = 104;
 
 export const STATE_UNENROLLED: u8 = 0;  // no claim yet: fw_enroll
 export const STATE_ENROLLING: u8 = 1;   // XXpsk3 with the relay in progress

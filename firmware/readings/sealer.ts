@@ -8,7 +8,11 @@
 //
 // State (one epoch at a time) lives in STATE: the epoch key, the device's
 // Ed25519 public key D, the running chain value, the epoch number, first and
-// next sequence numbers and an open flag. The epoch key is wiped at close.
+// next sequence numbers, an open flag and a keyed flag (K_E is present). The
+// epoch key is wiped at close. Everything but K_E is public and can be saved
+// (readingsExport) and restored after a reboot (readingsImport): a restored
+// epoch has no key, so it can only be closed, never sealed into (K_E never
+// leaves RAM, so no (K_E, seq) pair can be used twice across a power cut).
 // One HPKE context (CTX) is reused for every reader's wrap and wiped after
 // each.
 //
@@ -23,7 +27,7 @@
 // refused a reader key of small order (a property of the public key alone).
 
 import { STATUS_OK, STATUS_RANGE, STATUS_INVALID } from "../status";
-import { wipe } from "../crypto/ct";
+import { wipe, ctVerify } from "../crypto/ct";
 import { sha256 } from "../crypto/sha256";
 import { aeadSeal } from "../crypto/aead";
 import { x25519Base } from "../crypto/x25519";
@@ -70,7 +74,7 @@ const L_CHAIN = memory.data<u8>([
 const L_CHAIN_BYTES: usize = 15;
 
 // Sealer state. SECRET: the epoch key.
-const STATE_BYTES: usize = 120;
+const STATE_BYTES: usize = 128;
 const STATE: usize = memory.data(<i32>STATE_BYTES, 8);
 const S_KEY: usize = STATE;           // K_E (32), SECRET
 const S_DEV: usize = STATE + 32;      // D (32)
@@ -79,6 +83,14 @@ const S_EPOCH: usize = 96;            // E (u32), offset for load/store
 const S_OPEN: usize = 100;            // 1 while an epoch is open (u32)
 const S_FIRST: usize = 104;           // first_seq (u64)
 const S_NEXT: usize = 112;            // next seq (u64)
+const S_KEYED: usize = 120;           // 1 while K_E holds the open epoch's key (u32)
+
+/**
+ * The public sealer state readingsExport writes and readingsImport reads
+ * (little-endian): E(4) | open(4) | first_seq(8) | next_seq(8) | chain(32).
+ * After a close, chain is the final chain (the next epoch's prev_chain).
+ */
+export const READINGS_IMAGE_BYTES: usize = 56;
 
 // Scratch: HPKE info / AAD / chain input at 0.., the device's X25519 secret
 // (SECRET) and public key at 64..127 while wrapping.
@@ -141,8 +153,11 @@ export function readingsBegin(
   out: usize, seed: usize, readers: usize, n: u32, epoch: u32, firstSeq: u64, prevChain: usize, rnd: usize,
 ): i32 {
   // Never wipe past a valid reader count: n itself may be the mistake.
-  const rndLen: usize = 32 + (n <= READINGS_MAX_READERS ? <usize>n * 32 : 0);
-  if (load<u32>(STATE, S_OPEN) != 0 || n == 0 || n > READINGS_MAX_READERS || epoch == 0 || firstSeq == 0) {
+  // (Arithmetic, not ?: or ||: binaryen would emit select, which the build
+  // refuses in the protocol that inlines this; the values are public.)
+  const rndLen: usize = 32 + <usize>n * 32 * <usize>(n <= READINGS_MAX_READERS);
+  if ((<u32>(load<u32>(STATE, S_OPEN) != 0) | <u32>(n == 0) | <u32>(n > READINGS_MAX_READERS)
+    | <u32>(epoch == 0) | <u32>(firstSeq == 0)) != 0) {
     wipe(rnd, rndLen);
     return STATUS_INVALID;
   }
@@ -200,6 +215,7 @@ export function readingsBegin(
   store<u64>(STATE, firstSeq, S_FIRST);
   store<u64>(STATE, firstSeq, S_NEXT);
   store<u32>(STATE, 1, S_OPEN);
+  store<u32>(STATE, 1, S_KEYED);
   return len;
 }
 
@@ -208,14 +224,14 @@ export function readingsBegin(
  * into `out` (payloadLen + READINGS_READING_OVERHEAD_BYTES bytes; `payload`
  * may sit at out + READINGS_READING_HEADER_BYTES to seal in place) and
  * extends the chain. Returns the record length, STATUS_INVALID when no epoch
- * is open, STATUS_RANGE when the sequence number is exhausted or the record
- * would not fit an i32 length.
+ * is open or the open epoch has no key (restored by readingsImport, or
+ * dropped by readingsForgetKey), STATUS_RANGE when the sequence number is
+ * exhausted or the record would not fit an i32 length.
  */
 export function readingsSeal(out: usize, feed: u32, payload: usize, payloadLen: usize): i32 {
-  if (load<u32>(STATE, S_OPEN) == 0) return STATUS_INVALID;
+  if ((load<u32>(STATE, S_OPEN) & load<u32>(STATE, S_KEYED)) == 0) return STATUS_INVALID;
   const seq = load<u64>(STATE, S_NEXT);
-  if (seq == u64.MAX_VALUE || payloadLen > <usize>0x7fff0000) return STATUS_RANGE;
-  if (feed > 0xffff) return STATUS_RANGE;
+  if ((<u32>(seq == u64.MAX_VALUE) | <u32>(payloadLen > <usize>0x7fff0000) | <u32>(feed > 0xffff)) != 0) return STATUS_RANGE;
   store<u8>(out, READINGS_KIND_READING);
   store<u32>(out, load<u32>(STATE, S_EPOCH), 1);
   store<u64>(out, seq, 5);
@@ -260,6 +276,7 @@ export function readingsClose(out: usize, seed: usize): i32 {
   const len = signAndPlace(out, slack, L_EPOCH_CLOSE, L_EPOCH_CLOSE_BYTES, READINGS_CLOSE_BYTES - 64, seed);
   wipe(S_KEY, 32);
   store<u32>(STATE, 0, S_OPEN);
+  store<u32>(STATE, 0, S_KEYED);
   return len;
 }
 
@@ -276,4 +293,106 @@ export function readingsNextSeq(): u64 {
 /** 1 while an epoch is open, else 0. */
 export function readingsIsOpen(): u32 {
   return load<u32>(STATE, S_OPEN);
+}
+
+/** 1 while the open epoch's key is present (readingsSeal works), else 0. */
+export function readingsIsKeyed(): u32 {
+  return load<u32>(STATE, S_KEYED);
+}
+
+/** The open epoch's number, or the last closed one (0 before any). */
+export function readingsEpoch(): u32 {
+  return load<u32>(STATE, S_EPOCH);
+}
+
+/** first_seq of the open (or last) epoch. */
+export function readingsFirstSeq(): u64 {
+  return load<u64>(STATE, S_FIRST);
+}
+
+/**
+ * Wipes the epoch key but keeps the epoch open: it can then only be closed.
+ * For a key that may have sealed a record that never left the device (a
+ * failed store), so that no (K_E, seq) pair is ever used for two records.
+ */
+export function readingsForgetKey(): void {
+  wipe(S_KEY, 32);
+  store<u32>(STATE, 0, S_KEYED);
+}
+
+/** Writes the public state (READINGS_IMAGE_BYTES, layout above) to `out`. */
+export function readingsExport(out: usize): void {
+  store<u32>(out, load<u32>(STATE, S_EPOCH));
+  store<u32>(out, load<u32>(STATE, S_OPEN), 4);
+  store<u64>(out, load<u64>(STATE, S_FIRST), 8);
+  store<u64>(out, load<u64>(STATE, S_NEXT), 16);
+  memory.copy(out + 24, S_CHAIN, 32);
+}
+
+/**
+ * Replaces the state with the image at `image` (readingsExport) for the
+ * device key `dev` (32 bytes, D), without an epoch key: an open epoch can
+ * then be closed (readingsClose) but not sealed into. Scratch is wiped.
+ */
+export function readingsImport(dev: usize, image: usize): void {
+  readingsWipe();
+  memory.copy(S_DEV, dev, 32);
+  store<u32>(STATE, load<u32>(image), S_EPOCH);
+  store<u32>(STATE, load<u32>(image, 4) & 1, S_OPEN);
+  store<u64>(STATE, load<u64>(image, 8), S_FIRST);
+  store<u64>(STATE, load<u64>(image, 16), S_NEXT);
+  memory.copy(S_CHAIN, image + 24, 32);
+}
+
+/**
+ * Applies the effect of a record this sealer wrote (read back from the
+ * device's own queue after a power cut that came before the state was
+ * saved) when it is exactly the record that follows the current state: a
+ * READING of the open epoch with the next seq (extends the chain), its
+ * EPOCH_CLOSE (closes it), or the next epoch's EPOCH_OPEN linking to the
+ * final chain (opens it, without a key). Returns 1 when applied, 0 when the
+ * record is something else (the state is then unchanged).
+ * VARIABLE TIME: records and state are public.
+ */
+export function readingsReplay(rec: usize, len: usize): u32 {
+  if (len < 13) return 0;
+  const kind = load<u8>(rec);
+  const epoch = load<u32>(rec, 1);
+  const seq = load<u64>(rec, 5);
+  const open = load<u32>(STATE, S_OPEN);
+  const next = load<u64>(STATE, S_NEXT);
+  if (open != 0 && kind == READINGS_KIND_READING) {
+    if ((<u32>(len < READINGS_READING_OVERHEAD_BYTES) | <u32>(epoch != load<u32>(STATE, S_EPOCH)) | <u32>(seq != next)) != 0) return 0;
+    memory.copy(WORK, S_CHAIN, 32);
+    sha256(WORK + 32, rec, len);
+    sha256(S_CHAIN, WORK, 64);
+    wipe(WORK, 64);
+    store<u64>(STATE, next + 1, S_NEXT);
+    return 1;
+  }
+  if (open != 0 && kind == READINGS_KIND_EPOCH_CLOSE) {
+    if ((<u32>(len != READINGS_CLOSE_BYTES) | <u32>(epoch != load<u32>(STATE, S_EPOCH)) | <u32>(seq != next - 1)
+      | <u32>(<u64>load<u32>(rec, 13) != next - load<u64>(STATE, S_FIRST)) | <u32>(ctVerify(rec + 17, S_CHAIN, 32) != 0)) != 0) return 0;
+    wipe(S_KEY, 32);
+    store<u32>(STATE, 0, S_OPEN);
+    store<u32>(STATE, 0, S_KEYED);
+    return 1;
+  }
+  if (open == 0 && kind == READINGS_KIND_EPOCH_OPEN) {
+    if ((<u32>(len < READINGS_OPEN_FIXED_BYTES) | <u32>(epoch != load<u32>(STATE, S_EPOCH) + 1) | <u32>(seq != next)
+      | <u32>(ctVerify(rec + 13, S_CHAIN, 32) != 0)) != 0) return 0;
+    if (len != readingsOpenBytes(<u32>load<u8>(rec, 45))) return 0;
+    // chain_0 = SHA-256("sealink/1 chain" || D || E(4) || prev_chain).
+    memory.copy(WORK, L_CHAIN, L_CHAIN_BYTES);
+    memory.copy(WORK + L_CHAIN_BYTES, S_DEV, 32);
+    store<u32>(WORK + L_CHAIN_BYTES + 32, epoch);
+    memory.copy(WORK + L_CHAIN_BYTES + 36, S_CHAIN, 32);
+    sha256(S_CHAIN, WORK, L_CHAIN_BYTES + 36 + 32);
+    wipe(WORK, 128);
+    store<u32>(STATE, epoch, S_EPOCH);
+    store<u64>(STATE, seq, S_FIRST);
+    store<u32>(STATE, 1, S_OPEN);
+    return 1;
+  }
+  return 0;
 }

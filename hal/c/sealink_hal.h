@@ -111,12 +111,12 @@ int32_t hal_storage_delete(const uint8_t *key, uint32_t key_len);
 int32_t hal_control_deliver(int32_t feed, const uint8_t *body, uint32_t body_len);
 
 /**
- * Returns a bit set of HAL_CAP_* accelerators the board provides (0 when none).
+ * Returns a bit set of HAL_CAP_* accelerators the board provides (0 when none; a negative status counts as none). The core asks once, at first use, and keeps the answer: it must not change while the core runs.
  */
 int32_t hal_capabilities(void);
 
 /**
- * X25519(scalar, u) into out (RFC 7748, 32 bytes each). Must equal the core's own result bit for bit, including an all-zero result for a u of small order (written to out with HAL_OK: the core makes the constant-time zero check itself).
+ * X25519(scalar, u) into out (RFC 7748, 32 bytes each; the board clamps the scalar and ignores bit 255 of u, u >= p allowed). Must equal the core's own result bit for bit, including an all-zero result for a u of small order (written to out with HAL_OK: the core makes the constant-time zero check itself). The core also computes public keys with it (u = 9). out never overlaps the inputs. Any other status makes the core compute this call itself; HAL_ENOTSUP also stops it asking again.
  * Optional (HAL_CAP_X25519): a board without it returns HAL_ENOTSUP.
  * @param out out buffer, at least 32 bytes
  * @param scalar in buffer, at least 32 bytes
@@ -125,7 +125,7 @@ int32_t hal_capabilities(void);
 int32_t hal_accel_x25519(uint8_t *out, uint32_t out_len, const uint8_t *scalar, uint32_t scalar_len, const uint8_t *u, uint32_t u_len);
 
 /**
- * ChaCha20-Poly1305 seal (RFC 8439): out receives ciphertext || 16-byte tag; out.len must be pt.len + 16.
+ * ChaCha20-Poly1305 seal (RFC 8439): out receives ciphertext || 16-byte tag; out.len must be pt.len + 16. out either starts at pt (in place) or overlaps no input. Return an error only before writing out: the core then seals this call itself (HAL_ENOTSUP: and stops asking), and an in-place seal must still have its plaintext.
  * Optional (HAL_CAP_CHACHA20_POLY1305): a board without it returns HAL_ENOTSUP.
  * @param key in buffer, at least 32 bytes
  * @param nonce in buffer, at least 12 bytes
@@ -136,7 +136,7 @@ int32_t hal_accel_x25519(uint8_t *out, uint32_t out_len, const uint8_t *scalar, 
 int32_t hal_accel_aead_seal(const uint8_t *key, uint32_t key_len, const uint8_t *nonce, uint32_t nonce_len, const uint8_t *aad, uint32_t aad_len, const uint8_t *pt, uint32_t pt_len, uint8_t *out, uint32_t out_len);
 
 /**
- * ChaCha20-Poly1305 open: ct includes the tag; out.len must be ct.len - 16. Returns HAL_OK, or HAL_EINVAL on authentication failure (out zeroed).
+ * ChaCha20-Poly1305 open: ct includes the tag; out.len must be ct.len - 16. out either starts at ct (in place) or overlaps no input. Returns HAL_OK, or HAL_EINVAL on authentication failure (out zeroed; the core takes that verdict as final). Any other status makes the core open this call itself (HAL_ENOTSUP: and stop asking).
  * Optional (HAL_CAP_CHACHA20_POLY1305): a board without it returns HAL_ENOTSUP.
  * @param key in buffer, at least 32 bytes
  * @param nonce in buffer, at least 12 bytes
@@ -147,7 +147,7 @@ int32_t hal_accel_aead_seal(const uint8_t *key, uint32_t key_len, const uint8_t 
 int32_t hal_accel_aead_open(const uint8_t *key, uint32_t key_len, const uint8_t *nonce, uint32_t nonce_len, const uint8_t *aad, uint32_t aad_len, const uint8_t *ct, uint32_t ct_len, uint8_t *out, uint32_t out_len);
 
 /**
- * SHA-256 of data into out (32 bytes).
+ * SHA-256 of data into out (32 bytes). The core uses it where it hashes a whole message in one call; streamed hashes (HMAC, HKDF, Noise MixHash) stay in the core. out never overlaps data. Any other status than HAL_OK makes the core hash this call itself (HAL_ENOTSUP: and stop asking).
  * Optional (HAL_CAP_SHA256): a board without it returns HAL_ENOTSUP.
  * @param data in buffer
  * @param out out buffer, at least 32 bytes
@@ -155,7 +155,7 @@ int32_t hal_accel_aead_open(const uint8_t *key, uint32_t key_len, const uint8_t 
 int32_t hal_accel_sha256(const uint8_t *data, uint32_t data_len, uint8_t *out, uint32_t out_len);
 
 /**
- * One AES-256 block encryption (FIPS 197) of 16 bytes in under a 32-byte key, into out. Used by the optional AES-CBC + HMAC suite.
+ * One AES-256 block encryption (FIPS 197) of 16 bytes in under a 32-byte key, into out. Reserved for the optional AES-CBC + HMAC suite: the core has no AES user today and never calls it.
  * Optional (HAL_CAP_AES_BLOCK): a board without it returns HAL_ENOTSUP.
  * @param key in buffer, at least 32 bytes
  * @param block in buffer, at least 16 bytes

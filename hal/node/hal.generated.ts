@@ -55,17 +55,17 @@ export interface HalImpl {
   hal_storage_delete(key: Uint8Array): number;
   /** Hands an authenticated, owner-granted control message to the application (feed id, body). */
   hal_control_deliver(feed: number, body: Uint8Array): number;
-  /** Returns a bit set of HAL_CAP_* accelerators the board provides (0 when none). */
+  /** Returns a bit set of HAL_CAP_* accelerators the board provides (0 when none; a negative status counts as none). The core asks once, at first use, and keeps the answer: it must not change while the core runs. */
   hal_capabilities(): number;
-  /** X25519(scalar, u) into out (RFC 7748, 32 bytes each). Must equal the core's own result bit for bit, including an all-zero result for a u of small order (written to out with HAL_OK: the core makes the constant-time zero check itself). Optional (HAL_CAP_X25519): absent means HAL_ENOTSUP. */
+  /** X25519(scalar, u) into out (RFC 7748, 32 bytes each; the board clamps the scalar and ignores bit 255 of u, u >= p allowed). Must equal the core's own result bit for bit, including an all-zero result for a u of small order (written to out with HAL_OK: the core makes the constant-time zero check itself). The core also computes public keys with it (u = 9). out never overlaps the inputs. Any other status makes the core compute this call itself; HAL_ENOTSUP also stops it asking again. Optional (HAL_CAP_X25519): absent means HAL_ENOTSUP. */
   hal_accel_x25519?(out: Uint8Array, scalar: Uint8Array, u: Uint8Array): number;
-  /** ChaCha20-Poly1305 seal (RFC 8439): out receives ciphertext || 16-byte tag; out.len must be pt.len + 16. Optional (HAL_CAP_CHACHA20_POLY1305): absent means HAL_ENOTSUP. */
+  /** ChaCha20-Poly1305 seal (RFC 8439): out receives ciphertext || 16-byte tag; out.len must be pt.len + 16. out either starts at pt (in place) or overlaps no input. Return an error only before writing out: the core then seals this call itself (HAL_ENOTSUP: and stops asking), and an in-place seal must still have its plaintext. Optional (HAL_CAP_CHACHA20_POLY1305): absent means HAL_ENOTSUP. */
   hal_accel_aead_seal?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array, out: Uint8Array): number;
-  /** ChaCha20-Poly1305 open: ct includes the tag; out.len must be ct.len - 16. Returns HAL_OK, or HAL_EINVAL on authentication failure (out zeroed). Optional (HAL_CAP_CHACHA20_POLY1305): absent means HAL_ENOTSUP. */
+  /** ChaCha20-Poly1305 open: ct includes the tag; out.len must be ct.len - 16. out either starts at ct (in place) or overlaps no input. Returns HAL_OK, or HAL_EINVAL on authentication failure (out zeroed; the core takes that verdict as final). Any other status makes the core open this call itself (HAL_ENOTSUP: and stop asking). Optional (HAL_CAP_CHACHA20_POLY1305): absent means HAL_ENOTSUP. */
   hal_accel_aead_open?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array, out: Uint8Array): number;
-  /** SHA-256 of data into out (32 bytes). Optional (HAL_CAP_SHA256): absent means HAL_ENOTSUP. */
+  /** SHA-256 of data into out (32 bytes). The core uses it where it hashes a whole message in one call; streamed hashes (HMAC, HKDF, Noise MixHash) stay in the core. out never overlaps data. Any other status than HAL_OK makes the core hash this call itself (HAL_ENOTSUP: and stop asking). Optional (HAL_CAP_SHA256): absent means HAL_ENOTSUP. */
   hal_accel_sha256?(data: Uint8Array, out: Uint8Array): number;
-  /** One AES-256 block encryption (FIPS 197) of 16 bytes in under a 32-byte key, into out. Used by the optional AES-CBC + HMAC suite. Optional (HAL_CAP_AES_BLOCK): absent means HAL_ENOTSUP. */
+  /** One AES-256 block encryption (FIPS 197) of 16 bytes in under a 32-byte key, into out. Reserved for the optional AES-CBC + HMAC suite: the core has no AES user today and never calls it. Optional (HAL_CAP_AES_BLOCK): absent means HAL_ENOTSUP. */
   hal_accel_aes256_block?(key: Uint8Array, block: Uint8Array, out: Uint8Array): number;
 }
 

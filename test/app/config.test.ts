@@ -10,6 +10,7 @@ import { KeyFileError, loadRelayKeys, ADMISSION_KEY_FILE, NETWORK_KEY_FILE, STOR
 import { ClaimBundleError, decodeClaimBundle, encodeClaimBundle } from '../../cloud/app/claim-bundle.ts';
 import { createOwnerKey, loadOwnerKey } from '../../cloud/app/owner-key.ts';
 import { newIdentity, tempDir } from './support.ts';
+import { didFromEd25519 } from '../../cloud/keys/did.ts';
 
 const resolve = (argv: string[], env: Record<string, string> = {}) => resolveConfig(parseRelayArgs(argv), env);
 
@@ -111,7 +112,11 @@ test('owner key file: 0600, refuses to overwrite, loads back', () => {
 
 test('claim bundle: round trip and strict decoding', () => {
   const relay = newIdentity();
-  const b = { relayDid: relay.did, host: 'relay.example.com', udpPort: 7410, tcpPort: 7411, claimId: new Uint8Array(randomBytes(8)), claimToken: new Uint8Array(randomBytes(16)) };
+  const owner = newIdentity();
+  const b = {
+    relayDid: relay.did, host: 'relay.example.com', udpPort: 7410, tcpPort: 7411,
+    claimId: new Uint8Array(randomBytes(8)), claimToken: new Uint8Array(randomBytes(16)), ownerDid: owner.did,
+  };
   const s = encodeClaimBundle(b);
   assert.match(s, /^sealink1:[A-Za-z0-9_-]+$/);
   assert.equal(decodeClaimBundle(s), b);
@@ -123,6 +128,17 @@ test('claim bundle: round trip and strict decoding', () => {
   assert.throws(() => encodeClaimBundle({ ...b, host: 'bad host' }));
   assert.throws(() => encodeClaimBundle({ ...b, udpPort: undefined, tcpPort: undefined }));
   assert.throws(() => encodeClaimBundle({ ...b, claimToken: new Uint8Array(15) }));
+  // The owner key is the bundle's last 32 bytes (docs/protocol.md §3).
+  const raw = Buffer.from(s.slice('sealink1:'.length), 'base64url');
+  assert.is(raw.length, 2 + 'relay.example.com'.length + 4 + 32 + 8 + 16 + 32);
+  assert.equal(new Uint8Array(raw.subarray(raw.length - 32)), owner.ed25519PublicKey);
+  // No owner, or an owner key the device would refuse (small order: the identity point).
+  const identityPoint = new Uint8Array(32); identityPoint[0] = 1;
+  const { ownerDid: _omit, ...noOwner } = b;
+  assert.throws(() => encodeClaimBundle(noOwner as typeof b), TypeError);
+  assert.throws(() => encodeClaimBundle({ ...b, ownerDid: didFromEd25519(identityPoint) }), RangeError);
+  raw.set(identityPoint, raw.length - 32);
+  assert.throws(() => decodeClaimBundle(`sealink1:${raw.toString('base64url')}`), (e: unknown) => e instanceof ClaimBundleError);
 });
 
 test.run();

@@ -53,7 +53,8 @@ test('the host HAL: storage, RNG, clock, sockets, did:key and claim strings', ()
   const device = identityFromSeed(random(32));
   const claimId = random(8);
   const claimToken = random(16);
-  const claim = encodeClaimBundle({ relayDid: relay.did, host: 'relay.example', udpPort: 4000, tcpPort: 4001, claimId, claimToken });
+  const owner = identityFromSeed(random(32));
+  const claim = encodeClaimBundle({ relayDid: relay.did, host: 'relay.example', udpPort: 4000, tcpPort: 4001, claimId, claimToken, ownerDid: owner.did });
   const r = spawnSync(exe, [join(scratch, 'hal-state'), hex(device.ed25519PublicKey), claim], { encoding: 'utf8', timeout: 30_000 });
   const lines = r.stdout.trim().split('\n');
   const failed = lines.filter((l) => l.startsWith('FAIL'));
@@ -63,13 +64,14 @@ test('the host HAL: storage, RNG, clock, sockets, did:key and claim strings', ()
   assert.is(lines.find((l) => l.startsWith('did '))?.slice(4), didFromEd25519(device.ed25519PublicKey));
   // The device layout of firmware/protocol/conf.ts, TCP chosen (preferred and offered).
   const host = new TextEncoder().encode('relay.example');
-  const want = new Uint8Array(61 + host.length);
+  const want = new Uint8Array(93 + host.length);
   want.set([1, 1, 4001 & 0xff, 4001 >> 8]);
   want.set(relay.ed25519PublicKey, 4);
   want.set(claimId, 36);
   want.set(claimToken, 44);
-  want[60] = host.length;
-  want.set(host, 61);
+  want.set(owner.ed25519PublicKey, 60);
+  want[92] = host.length;
+  want.set(host, 93);
   assert.is(lines.find((l) => l.startsWith('bundle '))?.slice(7), hex(want));
 });
 
@@ -128,7 +130,7 @@ for (const transport of ['udp', 'tcp'] as const) {
       // Both ports offered: --transport picks one.
       writeFileSync(claimFile, encodeClaimBundle({
         relayDid: relay.relayDid, host: '127.0.0.1', udpPort: relay.server.udpPort, tcpPort: relay.server.tcpPort,
-        claimId: c.claimId, claimToken: c.claimToken,
+        claimId: c.claimId, claimToken: c.claimToken, ownerDid: identityFromSeed(random(32)).did,
       }) + '\n', { mode: 0o600 });
       const state = join(scratch, `${transport}-state`);
       const first = await runHost(['--state', state, '--enroll', claimFile, '--transport', transport, '--send', `hello over ${transport}`, '--send', 'second']);

@@ -43,7 +43,14 @@ export interface DeviceStatus {
   queued: number; inFlight: number; initiationCounter: bigint; sendCounter: bigint; sessionAgeMs: bigint;
   dropped: number; wrongRelay: number; handshakesSent: number; sessions: number; recordsSent: number;
   recordsReceived: number; acked: number; dataReceived: number; linkResets: number; cookies: number; rekeyInMs: number;
+  /** Sealed readings: the open (or last) epoch, the next seq, readings in the open epoch, flags (SEALING). */
+  epoch: number; nextSeq: bigint; epochReadings: number; sealing: number;
 }
+
+/** Status flags of the sealer (status record offset 100). */
+export const SEALING = { OPEN: 1, KEYED: 2, UNSAVED: 4 } as const;
+/** Status record bytes (firmware/protocol/status.ts). */
+export const STATUS_RECORD_BYTES = 104;
 
 export const STATE = { UNENROLLED: 0, ENROLLING: 1, CONNECTING: 2, ESTABLISHED: 3 } as const;
 export const ERR = { NONE: 0, WRONG_RELAY: 1, STORAGE: 2, RNG: 3, LINK: 4, HANDSHAKE: 5 } as const;
@@ -51,7 +58,7 @@ export const ERR = { NONE: 0, WRONG_RELAY: 1, STORAGE: 2, RNG: 3, LINK: 4, HANDS
 export function status(x: Exports): DeviceStatus {
   const off = 4096;
   if (x.fw_status(off) !== 0) throw new Error('fw_status failed');
-  const b = take(x, off, 88);
+  const b = take(x, off, STATUS_RECORD_BYTES);
   const v = new DataView(b.buffer);
   const u = (o: number) => v.getUint32(o, true);
   return {
@@ -60,6 +67,7 @@ export function status(x: Exports): DeviceStatus {
     sessionAgeMs: v.getBigUint64(32, true), dropped: u(40), wrongRelay: u(44), handshakesSent: u(48), sessions: u(52),
     recordsSent: u(56), recordsReceived: u(60), acked: u(64), dataReceived: u(68), linkResets: u(72), cookies: u(76),
     rekeyInMs: u(80),
+    epoch: u(84), nextSeq: v.getBigUint64(88, true), epochReadings: u(96), sealing: u(100),
   };
 }
 
@@ -78,6 +86,8 @@ export interface TestRelay {
   admissionKey: Uint8Array;
   /** Every DATA body delivered, as text. */
   delivered: string[];
+  /** Every DATA body delivered, as bytes (sealed records), in arrival order. */
+  records: Uint8Array[];
   claim(): { claimId: Uint8Array; claimToken: Uint8Array };
 }
 
@@ -88,13 +98,14 @@ export async function startTestRelay(clock: ManualClock, label: string,
   const admissionKey = opts.admissionKey ?? r.bytes(32);
   const registry = opts.registry ?? new MemoryRegistry();
   const delivered: string[] = [];
+  const records: Uint8Array[] = [];
   const server = await startChannelServer({
     staticSecret: identity.x25519Secret, admissionKey, registry, clock, random: (n) => r.bytes(n),
     udpPort: opts.udpPort, limits: opts.limits,
-    onData: (_did, bytes) => { delivered.push(new TextDecoder().decode(bytes)); },
+    onData: (_did, bytes) => { delivered.push(new TextDecoder().decode(bytes)); records.push(bytes.slice()); },
   });
   return {
-    server, registry, identity, admissionKey, delivered,
+    server, registry, identity, admissionKey, delivered, records,
     claim() {
       const c = createClaim('did:key:owner', clock.now(), undefined, (n) => r.bytes(n));
       registry.addClaim(c.record);
@@ -103,11 +114,18 @@ export async function startTestRelay(clock: ManualClock, label: string,
   };
 }
 
-/** The binary claim bundle fw_enroll takes (firmware/protocol/conf.ts). */
+/** The owner the test devices seal their readings to, unless a test names another. */
+export const TEST_OWNER: Identity = identityFromSeed(rng('device-owner').bytes(32));
+
+/**
+ * The binary claim bundle fw_enroll takes (firmware/protocol/conf.ts,
+ * docs/protocol.md §3): version | transport | port (LE) | relay key | claim_id
+ * | claim_token | owner key | host_len | host.
+ */
 export function claimBundle(relayEd25519: Uint8Array, transport: 'udp' | 'tcp', port: number,
-  claimId: Uint8Array, claimToken: Uint8Array, host = '127.0.0.1'): Uint8Array {
+  claimId: Uint8Array, claimToken: Uint8Array, host = '127.0.0.1', ownerEd25519: Uint8Array = TEST_OWNER.ed25519PublicKey): Uint8Array {
   const h = new TextEncoder().encode(host);
-  const b = new Uint8Array(61 + h.length);
+  const b = new Uint8Array(93 + h.length);
   b[0] = 1;
   b[1] = transport === 'tcp' ? 1 : 0;
   b[2] = port & 0xff;
@@ -115,8 +133,9 @@ export function claimBundle(relayEd25519: Uint8Array, transport: 'udp' | 'tcp', 
   b.set(relayEd25519, 4);
   b.set(claimId, 36);
   b.set(claimToken, 44);
-  b[60] = h.length;
-  b.set(h, 61);
+  b.set(ownerEd25519, 60);
+  b[92] = h.length;
+  b.set(h, 93);
   return b;
 }
 
@@ -128,6 +147,8 @@ export interface TestDevice {
   status(): DeviceStatus;
   /** fw_send of a text reading; asserts HAL_OK. */
   send(text: string): void;
+  /** fw_reading of payload on feed; returns the HAL status. */
+  reading(feed: number, payload: Uint8Array): number;
   close(): void;
 }
 
@@ -152,6 +173,10 @@ export async function startTestDevice(clock: ManualClock, label: string, storage
       put(x, 0, b);
       const s = x.fw_send(0, b.length);
       if (s !== 0) throw new Error(`fw_send(${text}): ${s}`);
+    },
+    reading(feed: number, payload: Uint8Array) {
+      put(x, 0, payload);
+      return x.fw_reading(feed, 0, payload.length);
     },
     close: () => hal.close(),
   };
