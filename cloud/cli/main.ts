@@ -4,6 +4,10 @@
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 export const COMMANDS: Record<string, Command> = {
+  demo: {
+    summary: 'the main job in one command: relay, owner, simulated sensors, decrypted readings',
+    run: async (argv) => (await import('./demo.ts')).demoCommand(argv),
+  },
   relay: {
     summary: 'run a relay on embedded defaults',
     run: async (argv) => (await import('./relay.ts')).relayCommand(argv),
