@@ -22,6 +22,7 @@ import * as C from '../cloud/protocol/constants.ts';
 import { encodeFrames } from '../cloud/protocol/frames.ts';
 import { writeMacs } from '../cloud/protocol/macs.ts';
 import { decodeMessage, encodeSessionInit, encodeTransport, SESSION_INIT_MAC1, type SessionResp } from '../cloud/protocol/messages.ts';
+import { bindResponseHeader } from '../cloud/protocol/response-header.ts';
 import { Channel, createClaim, MemoryRegistry, startChannelServer, type Endpoint } from '../cloud/relay/index.ts';
 
 const rnd = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
@@ -72,6 +73,7 @@ async function relayRecords(n: number): Promise<number> {
   ch.handle(m, ep);
   await until(() => resp !== null);
   const r = decodeMessage(resp!) as SessionResp;
+  bindResponseHeader(hs, r.bytes); // protocol §2
   hs.readMessage(r.noise);
   const { send } = hs.split();
   const payload = encodeFrames([{ kind: C.FRAME_DATA, data: rnd(64) }]);

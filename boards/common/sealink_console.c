@@ -15,27 +15,56 @@ static int overflow;
 
 static const char *const STATES[] = { "unenrolled", "enrolling", "connecting", "established" };
 
-static void print_parts(const char *a, const char *b, const char *c)
+static void print_list(const char *const *parts, uint32_t count)
 {
     char out[128];
     uint32_t n = 0;
-    const char *parts[3] = { a, b, c };
-    for (int p = 0; p < 3; p++) {
+    for (uint32_t p = 0; p < count; p++) {
         for (const char *s = parts[p]; s && *s && n < sizeof out - 1; s++) out[n++] = *s;
     }
     out[n] = '\0';
     if (print_line) print_line(out);
 }
 
-static void format_int(char *out, int32_t v)
+static void print_parts(const char *a, const char *b, const char *c)
 {
-    char tmp[12];
-    uint32_t n = 0, u = v < 0 ? (uint32_t)(-(int64_t)v) : (uint32_t)v;
-    do tmp[n++] = (char)('0' + u % 10u); while ((u /= 10u) != 0);
+    const char *parts[3] = { a, b, c };
+    print_list(parts, 3);
+}
+
+/* Decimal of a u64 with 32-bit divisions only (no libgcc 64-bit division helper). */
+static void format_u64(char *out, uint32_t hi, uint32_t lo)
+{
+    char tmp[21];
+    uint32_t n = 0;
+    do {
+        /* (hi:lo) / 10 in 16-bit steps; every partial dividend stays below 10 << 16. */
+        uint32_t r = hi % 10u;
+        hi /= 10u;
+        uint32_t x = r << 16 | lo >> 16;
+        uint32_t q1 = x / 10u;
+        x = (x % 10u) << 16 | (lo & 0xffffu);
+        lo = q1 << 16 | x / 10u;
+        tmp[n++] = (char)('0' + x % 10u);
+    } while (hi != 0 || lo != 0);
     uint32_t k = 0;
-    if (v < 0) out[k++] = '-';
     while (n > 0) out[k++] = tmp[--n];
     out[k] = '\0';
+}
+
+static void format_int(char *out, int32_t v)
+{
+    if (v < 0) {
+        out[0] = '-';
+        format_u64(out + 1, 0, (uint32_t)(-(int64_t)v));
+    } else {
+        format_u64(out, 0, (uint32_t)v);
+    }
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static int starts_with(const char *s, const char *word)
@@ -104,18 +133,68 @@ static void cmd_enroll(const char *hex)
 static void cmd_status(void)
 {
     uint8_t rec[SEALINK_STATUS_BYTES];
-    char queued[12], acked[12], err[12];
+    char queued[12], acked[12], err[12], epoch[12], seq[21];
     if (sealink_runner_status(rec) != HAL_OK) {
         print_parts("sealink: status unavailable", "", "");
         return;
     }
-    format_int(queued, (int32_t)(rec[8] | rec[9] << 8 | rec[10] << 16 | (uint32_t)rec[11] << 24));
-    format_int(acked, (int32_t)(rec[64] | rec[65] << 8 | rec[66] << 16 | (uint32_t)rec[67] << 24));
-    format_int(err, (int32_t)(rec[4] | rec[5] << 8 | rec[6] << 16 | (uint32_t)rec[7] << 24));
-    print_parts("sealink: state ", rec[0] < 4 ? STATES[rec[0]] : "?", "");
+    format_int(queued, (int32_t)le32(rec + SEALINK_STATUS_QUEUED));
+    format_int(acked, (int32_t)le32(rec + SEALINK_STATUS_ACKED));
+    format_int(err, (int32_t)le32(rec + SEALINK_STATUS_ERROR));
+    format_u64(epoch, 0, le32(rec + SEALINK_STATUS_EPOCH));
+    format_u64(seq, le32(rec + SEALINK_STATUS_NEXT_SEQ + 4), le32(rec + SEALINK_STATUS_NEXT_SEQ));
+    print_parts("sealink: state ", rec[SEALINK_STATUS_STATE] < 4 ? STATES[rec[SEALINK_STATUS_STATE]] : "?", "");
     print_parts("sealink: queued ", queued, "");
     print_parts("sealink: acked ", acked, "");
     print_parts("sealink: last error ", err, "");
+    const char *parts[4] = { "sealink: readings epoch ", epoch, " next seq ", seq };
+    print_list(parts, 4);
+}
+
+/*
+ * Seals text..end (at least one byte) on the device as the next reading of
+ * feed, to the owner of the claim, and prints the sequence number it got
+ * (sequence numbers run on across feeds, epochs and reboots). The length comes
+ * from the line, not a scan: gcc turns a scan into strlen, and this file
+ * links no libc.
+ */
+static void seal_reading(uint32_t feed, const char *text, const char *end)
+{
+    uint32_t len = (uint32_t)(end - text);
+    int32_t st = sealink_runner_reading(feed, (const uint8_t *)text, len);
+    if (st != HAL_OK) {
+        report(st == HAL_EINVAL ? "reading refused (not enrolled yet?)" : "reading failed", st);
+        return;
+    }
+    uint8_t rec[SEALINK_STATUS_BYTES];
+    if (sealink_runner_status(rec) != HAL_OK) {
+        print_parts("sealink: reading ok", "", "");
+        return;
+    }
+    /* The reading took next_seq - 1: the record just queued is the newest. */
+    uint32_t lo = le32(rec + SEALINK_STATUS_NEXT_SEQ), hi = le32(rec + SEALINK_STATUS_NEXT_SEQ + 4);
+    hi -= lo == 0 ? 1u : 0u;
+    lo -= 1u;
+    char f[12], sq[21];
+    format_u64(f, 0, feed);
+    format_u64(sq, hi, lo);
+    const char *parts[4] = { "sealink: reading ok feed ", f, " seq ", sq };
+    print_list(parts, 4);
+}
+
+/* `reading <feed> <text>`: feed in decimal, 0..65535; text is the rest of the line (up to end). */
+static void cmd_reading(const char *args, const char *end)
+{
+    uint32_t feed = 0, digits = 0;
+    while (*args >= '0' && *args <= '9' && digits < 6) {
+        feed = feed * 10u + (uint32_t)(*args++ - '0');
+        digits++;
+    }
+    if (digits == 0 || digits > 5 || feed > 0xffffu || *args != ' ' || args[1] == '\0') {
+        print_parts("sealink: reading wants <feed 0..65535> <text>", "", "");
+        return;
+    }
+    seal_reading(feed, args + 1, end);
 }
 
 void sealink_console_banner(void)
@@ -134,10 +213,14 @@ static void run_line(void)
     line[line_len] = '\0';
     if (line_len == 0) return;
     if (starts_with(line, "enroll")) cmd_enroll(line + (line_len > 6 ? 7 : 6));
-    else if (starts_with(line, "send") && line_len > 5) report("send", sealink_runner_send((const uint8_t *)line + 5, line_len - 5));
+    else if (starts_with(line, "reading")) cmd_reading(line + (line_len > 7 ? 8 : 7), line + line_len);
+    /* `send <text>` = `reading 1 <text>`: nothing typed here leaves the board
+     * unsealed (the relay app drops DATA that is not a sealed record). */
+    else if (starts_with(line, "send") && line_len > 5) seal_reading(1, line + 5, line + line_len);
     else if (starts_with(line, "status")) cmd_status();
     else if (starts_with(line, "did")) sealink_console_banner();
-    else print_parts("sealink: commands: enroll <hex> | send <text> | status | did", "", "");
+    else print_parts("sealink: commands: enroll sealink1:... [tcp] | enroll <hex> | reading <feed> <text>",
+                     " | send <text> | status | did", "");
 }
 
 void sealink_console_init(sealink_print_fn print)

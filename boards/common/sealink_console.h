@@ -2,13 +2,18 @@
  * The serial console every WAMR board offers, one command a line:
  *
  *   enroll sealink1:<...> [tcp]   enroll with the owner's claim string (UDP unless tcp)
- *   enroll <hex>   fw_enroll with a binary device bundle in hex (firmware/protocol/conf.ts)
- *   send <text>    fw_send: queue <text> as one DATA item
- *   status         print the state and counters
- *   did            print the device's did:key
+ *   enroll <hex>            fw_enroll with a binary device bundle in hex (firmware/protocol/conf.ts)
+ *   reading <feed> <text>   fw_reading: seal <text> as the next reading of feed (0..65535)
+ *                           to the claim's owner; answers "reading ok feed <f> seq <n>"
+ *   send <text>             the same as `reading 1 <text>` (nothing typed here leaves
+ *                           the board unsealed; raw DATA is sealink_runner_send's job)
+ *   status                  print the state, counters, reading epoch and next seq
+ *   did                     print the device's did:key
  *
  * Answers are lines starting "sealink: ". The board feeds received bytes and
- * provides the print function (UART, RTT, USB CDC).
+ * provides the print function (UART, RTT, USB CDC). The console calls only
+ * sealink_runner_enroll/_reading/_status/_public_key: a board that runs the
+ * core another way (boards/host, wasm2c) implements those four.
  */
 #ifndef SEALINK_CONSOLE_H
 #define SEALINK_CONSOLE_H

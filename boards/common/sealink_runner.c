@@ -13,12 +13,12 @@
 #include "sealink_hal.h"
 #include "sealink_runner.h"
 
-enum { F_INIT, F_STEP, F_RX_PTR, F_RX_BYTES, F_ON_PACKET, F_ENROLL, F_SEND, F_STATUS, F_PUBLIC_KEY,
+enum { F_INIT, F_STEP, F_RX_PTR, F_RX_BYTES, F_ON_PACKET, F_ENROLL, F_SEND, F_READING, F_STATUS, F_PUBLIC_KEY,
        F_IO_PTR, F_IO_BYTES, F_COUNT };
 /* The protocol entry points of hal/contract.json the board drives. */
 static const char *const EXPORT_NAMES[F_COUNT] = {
     "fw_init", "fw_step", "fw_rx_ptr", "fw_rx_bytes", "fw_on_packet", "fw_enroll", "fw_send",
-    "fw_status", "fw_public_key", "fw_io_ptr", "fw_io_bytes",
+    "fw_reading", "fw_status", "fw_public_key", "fw_io_ptr", "fw_io_bytes",
 };
 
 static struct {
@@ -177,25 +177,33 @@ int32_t sealink_runner_receive(int32_t handle, sealink_read_fn read, void *ctx, 
     return got;
 }
 
-static int32_t call_with_io(int f, const uint8_t *data, uint32_t len)
+/* Copies data to the exchange buffer and calls f(off 0, len), or f(feed, off 0, len) with has_feed. */
+static int32_t call_with_io(int f, int has_feed, uint32_t feed, const uint8_t *data, uint32_t len)
 {
-    uint32_t argv[2] = { 0, len };
+    uint32_t argv[3] = { feed, 0, len };
+    uint32_t *args = has_feed ? argv : argv + 1;
     uint8_t *io = io_at(len);
     if (io == NULL) return HAL_EINVAL;
     copy_bytes(io, data, len);
-    int ok = call(f, 2, argv);
+    int ok = call(f, has_feed ? 3u : 2u, args);
     wipe(io, len);
-    return ok ? (int32_t)argv[0] : SEALINK_RUNNER_TRAP;
+    return ok ? (int32_t)args[0] : SEALINK_RUNNER_TRAP;
 }
 
 int32_t sealink_runner_enroll(const uint8_t *bundle, uint32_t len)
 {
-    return call_with_io(F_ENROLL, bundle, len);
+    return call_with_io(F_ENROLL, 0, 0, bundle, len);
 }
 
 int32_t sealink_runner_send(const uint8_t *data, uint32_t len)
 {
-    return call_with_io(F_SEND, data, len);
+    return call_with_io(F_SEND, 0, 0, data, len);
+}
+
+int32_t sealink_runner_reading(uint32_t feed, const uint8_t *data, uint32_t len)
+{
+    /* fw_reading checks feed and len itself (HAL_EINVAL, nothing queued). */
+    return call_with_io(F_READING, 1, feed, data, len);
 }
 
 static int32_t call_out(int f, uint8_t *out, uint32_t len)

@@ -1,6 +1,7 @@
 /*
  * The sealink core under WAMR, for every board that runs it that way
- * (esp32-devkitc, nrf52840dk). It owns the runtime, the module instance and
+ * (esp32-devkitc, nrf52840dk). boards/host runs the core through wasm2c and
+ * implements the calls the console makes in boards/host/board_runner.c. It owns the runtime, the module instance and
  * the calls into the core's entry points; the board owns the loop:
  *
  *   sealink_runner_start(&cfg);
@@ -24,7 +25,16 @@
 #define SEALINK_RUNNER_EINIT (-101)
 
 /** Size of the status record fw_status writes (firmware/protocol/status.ts). */
-#define SEALINK_STATUS_BYTES 88u
+#define SEALINK_STATUS_BYTES 104u
+/** Offsets in it the boards read (little-endian). */
+#define SEALINK_STATUS_STATE 0u        /* u8: 0 unenrolled, 1 enrolling, 2 connecting, 3 established */
+#define SEALINK_STATUS_ERROR 4u        /* i32: last error, firmware/protocol/status.ts ERR_* */
+#define SEALINK_STATUS_QUEUED 8u       /* u32: DATA items not yet acknowledged */
+#define SEALINK_STATUS_ACKED 64u       /* u32: DATA items the relay acknowledged */
+#define SEALINK_STATUS_EPOCH 84u       /* u32: the open reading epoch, or the last closed one */
+#define SEALINK_STATUS_NEXT_SEQ 88u    /* u64: the sequence number the next reading gets */
+/** The most payload one reading carries (one DATA body less the READING overhead, docs/readings.md). */
+#define SEALINK_READING_MAX_BYTES 1362u
 
 struct sealink_runner_config {
     /** The release .wasm (fast/classic interpreter) or its wamrc .aot (AOT build), e.g. in flash. */
@@ -60,8 +70,22 @@ int32_t sealink_runner_receive(int32_t handle, sealink_read_fn read, void *ctx, 
 /** fw_enroll with a binary claim bundle (docs/protocol.md §3); the copy in the core's buffer is wiped. */
 int32_t sealink_runner_enroll(const uint8_t *bundle, uint32_t len);
 
-/** fw_send: queues one DATA item (kept until the relay acknowledges it). */
+/**
+ * fw_send: queues one raw DATA item (kept until the relay acknowledges it).
+ * Not sealed: the relay app stores only sealed records and drops anything
+ * else, so sensor data goes through sealink_runner_reading.
+ */
 int32_t sealink_runner_send(const uint8_t *data, uint32_t len);
+
+/**
+ * fw_reading: seals len <= SEALINK_READING_MAX_BYTES bytes as the next READING
+ * of feed (0..0xffff) to the owner named by the claim, opening and closing
+ * epochs as needed, and queues the records (kept until the relay
+ * acknowledges them; docs/readings.md "On the device"). HAL_OK; HAL_EINVAL
+ * before enrollment completes or for a bad feed/length; HAL_ENOSPC when the
+ * queue is full (nothing changes); a storage/RNG status; or SEALINK_RUNNER_TRAP.
+ */
+int32_t sealink_runner_reading(uint32_t feed, const uint8_t *data, uint32_t len);
 
 /** fw_status into out. */
 int32_t sealink_runner_status(uint8_t out[SEALINK_STATUS_BYTES]);

@@ -6,6 +6,9 @@
  *                   for each read: copy into fw_rx_ptr() (at most fw_rx_bytes()),
  *                   fw_on_packet(handle, n) }
  *
+ * Readings are sealed on the device (fw_reading) to the owner the claim names.
+ * With --console, stdin is the serial console every board offers
+ * (boards/common/sealink_console.c, over board_runner.c).
  * Usage and the stdout control channel: boards/host/README.md.
  */
 #include <errno.h>
@@ -20,33 +23,36 @@
 #include "wasm-rt-impl.h"
 #include "sealink_host.h"
 #include "sealink_hal.h"
-#include "board_host.h"
+#include "sealink_runner.h"
+#include "sealink_console.h"
 #include "sealink_claim.h"
+#include "board_host.h"
+#include "board_runner.h"
 
-/* The status record fw_status writes (firmware/protocol/status.ts). */
-#define STATUS_RECORD_BYTES 88u
-#define STATUS_STATE 0u
-#define STATUS_ERROR 4u
-#define STATUS_QUEUED 8u
-#define STATUS_ACKED 64u
 static const char *const STATE_NAMES[] = { "unenrolled", "enrolling", "connecting", "established" };
-#define STATE_ESTABLISHED 3u
+#define STATE_CONNECTING 2   /* enrolled: from here on fw_reading seals */
+#define STATE_ESTABLISHED 3
 
 #define BUNDLE_MAX_BYTES 512u
 #define LINE_MAX_BYTES 4096u
 #define MAX_STEP_WAIT_MS 60000
 #define READS_PER_WAKE 64
+#define SEND_FEED 1u         /* --send and --send-stdin: `reading 1 <text>`, as the console's `send` */
 
 static Z_sealink_instance_t core;
 static volatile sig_atomic_t stop_signal;
+
+enum stdin_mode { STDIN_NONE, STDIN_READINGS, STDIN_CONSOLE };
+
+struct cli_reading { uint32_t feed; const char *text; };
 
 struct options {
     const char *state_dir;
     const char *enroll_file;
     int prefer_tcp;
-    const char **sends;
-    int send_count;
-    int send_stdin;
+    struct cli_reading *readings;
+    int reading_count;
+    enum stdin_mode stdin_mode;
     int exit_when_idle;
     long timeout_ms;
     int quiet;
@@ -54,33 +60,20 @@ struct options {
 
 static void usage(FILE *f)
 {
-    fputs("usage: sealink-host --state DIR [--enroll FILE [--transport udp|tcp]] [--send TEXT]... [--send-stdin]\n"
-          "                    [--exit-when-idle] [--timeout MS] [--quiet]\n"
-          "  --state DIR       device storage (created 0700): identity, enrollment, queue\n"
-          "  --enroll FILE     enroll with the claim in FILE (\"-\": stdin): the owner's sealink1:\n"
-          "                    string, or a binary device bundle (firmware/protocol/conf.ts)\n"
-          "  --transport T     udp (default) or tcp, when the claim offers both\n"
-          "  --send TEXT       queue TEXT as one DATA item (repeatable)\n"
-          "  --send-stdin      queue each line of stdin as one DATA item\n"
-          "  --exit-when-idle  exit 0 once connected with nothing left unacknowledged\n"
-          "  --timeout MS      exit 3 after MS milliseconds\n"
-          "  --quiet           no state/acked lines on stdout\n", f);
-}
-
-static uint8_t *mem_at(uint32_t addr, uint32_t len)
-{
-    wasm_rt_memory_t *m = Z_sealinkZ_memory(&core);
-    if ((uint64_t)addr + len > m->size) {
-        fprintf(stderr, "sealink-host: the core named a buffer outside its memory (%u+%u)\n", addr, len);
-        exit(2);
-    }
-    return m->data + addr;
-}
-
-static uint8_t *io_buf(uint32_t len)
-{
-    if (len > Z_sealinkZ_fw_io_bytes(&core)) return NULL;
-    return mem_at(Z_sealinkZ_fw_io_ptr(&core), len);
+    fputs("usage: sealink-host --state DIR [--enroll FILE [--transport udp|tcp]] [--reading FEED:TEXT]... [--send TEXT]...\n"
+          "                    [--send-stdin | --console] [--exit-when-idle] [--timeout MS] [--quiet]\n"
+          "  --state DIR          device storage (created 0700): identity, enrollment, queue\n"
+          "  --enroll FILE        enroll with the claim in FILE (\"-\": stdin): the owner's sealink1:\n"
+          "                       string, or a binary device bundle (firmware/protocol/conf.ts)\n"
+          "  --transport T        udp (default) or tcp, when the claim offers both\n"
+          "  --reading FEED:TEXT  seal TEXT as the next reading of FEED (0..65535) to the owner\n"
+          "                       (repeatable; sent once enrolled)\n"
+          "  --send TEXT          the same as --reading 1:TEXT\n"
+          "  --send-stdin         seal each line of stdin as a reading of feed 1\n"
+          "  --console            stdin is the board console: enroll, reading, send, status, did\n"
+          "  --exit-when-idle     exit 0 once connected with nothing left unacknowledged (and stdin at EOF)\n"
+          "  --timeout MS         exit 3 after MS milliseconds\n"
+          "  --quiet              no state/acked lines on stdout\n", f);
 }
 
 static uint32_t le32(const uint8_t *p)
@@ -93,19 +86,6 @@ static long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int queue_send(const uint8_t *data, uint32_t len)
-{
-    uint8_t *io = io_buf(len);
-    int32_t st = HAL_EINVAL;
-    if (io != NULL) {
-        memcpy(io, data, len);
-        st = (int32_t)Z_sealinkZ_fw_send(&core, 0, len);
-        memset(io, 0, len);
-    }
-    if (st != HAL_OK) board_control_line("send-failed %d", (int)st);
-    return st;
 }
 
 static int enroll(const char *path, int prefer_tcp)
@@ -139,11 +119,8 @@ static int enroll(const char *path, int prefer_tcp)
         memset(device, 0, sizeof device);
         n = (size_t)len;
     }
-    uint8_t *io = io_buf((uint32_t)n);
-    memcpy(io, bundle, n);
-    int32_t st = (int32_t)Z_sealinkZ_fw_enroll(&core, 0, (uint32_t)n);
-    memset(io, 0, n);          /* the bundle holds the secret claim token */
-    memset(bundle, 0, sizeof bundle);
+    int32_t st = sealink_runner_enroll(bundle, (uint32_t)n); /* wipes its copy in the core */
+    memset(bundle, 0, sizeof bundle);                        /* the bundle holds the secret claim token */
     if (st != HAL_OK) {
         fprintf(stderr, "sealink-host: fw_enroll refused the bundle (status %d)\n", (int)st);
         return -1;
@@ -151,18 +128,32 @@ static int enroll(const char *path, int prefer_tcp)
     return 0;
 }
 
+/* Seals one reading. 1 done (queued, or refused for good: reported), 0 the queue is full: try again later. */
+static int submit_reading(uint32_t feed, const char *text, size_t len)
+{
+    int32_t st = sealink_runner_reading(feed, (const uint8_t *)text, (uint32_t)len);
+    if (st == HAL_ENOSPC) return 0;
+    if (st != HAL_OK) board_control_line("reading-failed %d", (int)st);
+    return 1;
+}
+
 struct progress { int state; uint32_t acked; uint32_t queued; int32_t error; };
 
 static struct progress read_status(void)
 {
-    uint8_t *rec = io_buf(STATUS_RECORD_BYTES);
+    uint8_t rec[SEALINK_STATUS_BYTES];
     struct progress p = { -1, 0, 0, 0 };
-    if (Z_sealinkZ_fw_status(&core, 0) != HAL_OK) return p;
-    p.state = rec[STATUS_STATE];
-    p.error = (int32_t)le32(rec + STATUS_ERROR);
-    p.queued = le32(rec + STATUS_QUEUED);
-    p.acked = le32(rec + STATUS_ACKED);
+    if (sealink_runner_status(rec) != HAL_OK) return p;
+    p.state = rec[SEALINK_STATUS_STATE];
+    p.error = (int32_t)le32(rec + SEALINK_STATUS_ERROR);
+    p.queued = le32(rec + SEALINK_STATUS_QUEUED);
+    p.acked = le32(rec + SEALINK_STATUS_ACKED);
     return p;
+}
+
+static void console_print(const char *text)
+{
+    board_control_line("%s", text);
 }
 
 static void on_signal(int sig)
@@ -170,22 +161,48 @@ static void on_signal(int sig)
     stop_signal = sig;
 }
 
+static int parse_reading(const char *arg, struct cli_reading *r)
+{
+    char *end;
+    errno = 0;
+    unsigned long feed = strtoul(arg, &end, 10);
+    if (end == arg || *end != ':' || errno != 0 || feed > 0xffffUL || arg[0] == '-' || arg[0] == '+') {
+        fprintf(stderr, "sealink-host: --reading wants FEED:TEXT with FEED 0..65535, not \"%s\"\n", arg);
+        return -1;
+    }
+    r->feed = (uint32_t)feed;
+    r->text = end + 1;
+    return 0;
+}
+
 static int parse(int argc, char **argv, struct options *o)
 {
     static const struct option longs[] = {
         { "state", required_argument, 0, 's' }, { "enroll", required_argument, 0, 'e' },
-        { "send", required_argument, 0, 'm' }, { "send-stdin", no_argument, 0, 'i' },
+        { "reading", required_argument, 0, 'r' }, { "send", required_argument, 0, 'm' },
+        { "send-stdin", no_argument, 0, 'i' }, { "console", no_argument, 0, 'c' },
         { "exit-when-idle", no_argument, 0, 'x' }, { "timeout", required_argument, 0, 't' },
         { "quiet", no_argument, 0, 'q' }, { "transport", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
     };
-    o->sends = calloc((size_t)argc, sizeof *o->sends);
+    o->readings = calloc((size_t)argc, sizeof *o->readings);
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         switch (c) {
         case 's': o->state_dir = optarg; break;
         case 'e': o->enroll_file = optarg; break;
-        case 'm': o->sends[o->send_count++] = optarg; break;
-        case 'i': o->send_stdin = 1; break;
+        case 'r':
+            if (parse_reading(optarg, &o->readings[o->reading_count]) != 0) return -1;
+            o->reading_count++;
+            break;
+        case 'm': o->readings[o->reading_count++] = (struct cli_reading){ SEND_FEED, optarg }; break;
+        case 'i':
+        case 'c':
+            if (o->stdin_mode != STDIN_NONE) {
+                fputs("sealink-host: --send-stdin and --console both want stdin\n", stderr);
+                return -1;
+            }
+            o->stdin_mode = c == 'i' ? STDIN_READINGS : STDIN_CONSOLE;
+            break;
         case 'x': o->exit_when_idle = 1; break;
         case 't': o->timeout_ms = strtol(optarg, NULL, 10); break;
         case 'q': o->quiet = 1; break;
@@ -204,11 +221,66 @@ static int parse(int argc, char **argv, struct options *o)
         usage(stderr);
         return -1;
     }
-    if (o->send_stdin && o->enroll_file && strcmp(o->enroll_file, "-") == 0) {
-        fputs("sealink-host: --enroll - and --send-stdin both want stdin\n", stderr);
+    if (o->stdin_mode != STDIN_NONE && o->enroll_file && strcmp(o->enroll_file, "-") == 0) {
+        fputs("sealink-host: --enroll - and --send-stdin/--console both want stdin\n", stderr);
         return -1;
     }
     return 0;
+}
+
+/* stdin, for --send-stdin (a reading per line) and --console (bytes to the console). */
+static struct {
+    int open;
+    char line[LINE_MAX_BYTES];
+    size_t len;
+} in;
+
+/*
+ * --send-stdin: seals each complete line (a partial one too at EOF) as a
+ * reading of feed 1. Returns 1 while a line waits for room in the queue.
+ */
+static int drain_lines(void)
+{
+    char *nl;
+    while ((nl = memchr(in.line, '\n', in.len)) != NULL || (!in.open && in.len > 0)) {
+        size_t len = nl ? (size_t)(nl - in.line) : in.len;
+        if (len > 0 && !submit_reading(SEND_FEED, in.line, len)) return 1;
+        size_t used = nl ? len + 1 : len;
+        memmove(in.line, in.line + used, in.len - used);
+        in.len -= used;
+    }
+    if (in.len == sizeof in.line) {
+        board_control_line("reading-failed %d", HAL_EINVAL);
+        in.len = 0;
+    }
+    return 0;
+}
+
+/*
+ * Reads what stdin has (non-blocking). The console gets every byte at once;
+ * --send-stdin appends one read to the line buffer, which the loop drains
+ * when the core can seal (enrolled, room in the queue).
+ */
+static void read_stdin(enum stdin_mode mode)
+{
+    for (;;) {
+        char *at = mode == STDIN_CONSOLE ? in.line : in.line + in.len;
+        size_t room = mode == STDIN_CONSOLE ? sizeof in.line : sizeof in.line - in.len;
+        ssize_t got = read(STDIN_FILENO, at, room);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return; /* EAGAIN: the rest on the next wake */
+        if (got == 0) {
+            if (mode == STDIN_CONSOLE) sealink_console_feed('\n'); /* runs a last line without newline */
+            in.open = 0;
+            return;
+        }
+        if (mode != STDIN_CONSOLE) {
+            in.len += (size_t)got;
+            return;
+        }
+        for (ssize_t i = 0; i < got; i++) sealink_console_feed(in.line[i]);
+        memset(in.line, 0, (size_t)got); /* an enroll line holds the claim token */
+    }
 }
 
 int main(int argc, char **argv)
@@ -224,6 +296,7 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
 
     sealink_core_open(&core);
+    board_runner_bind(&core);
     int trap = wasm_rt_impl_try();
     if (trap != 0) {
         fprintf(stderr, "sealink-host: the core trapped (wasm2c trap %d)\n", trap);
@@ -236,18 +309,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "sealink-host: fw_init failed (status %d): is %s writable?\n", (int)st, o.state_dir);
         return 1;
     }
-    uint8_t *pub = io_buf(32);
-    Z_sealinkZ_fw_public_key(&core, 0);
+    uint8_t pub[32];
+    sealink_runner_public_key(pub);
     char hex[65];
     for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", pub[i]);
     board_control_line("public-key %s", hex);
     if (o.enroll_file && enroll(o.enroll_file, o.prefer_tcp) != 0) return 1;
-    for (int i = 0; i < o.send_count; i++) queue_send((const uint8_t *)o.sends[i], (uint32_t)strlen(o.sends[i]));
+    if (!o.enroll_file && (o.reading_count > 0 || o.stdin_mode == STDIN_READINGS) && read_status().state == 0) {
+        fputs("sealink-host: not enrolled, so there is no owner to seal readings to: pass --enroll FILE\n", stderr);
+        return 1;
+    }
+    if (o.stdin_mode == STDIN_CONSOLE) sealink_console_init(console_print);
 
-    static char line[LINE_MAX_BYTES];
-    size_t line_len = 0;
-    int stdin_open = o.send_stdin;
-    if (stdin_open) fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+    in.open = o.stdin_mode != STDIN_NONE;
+    if (in.open) fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+    int next_reading = 0;
     long deadline = o.timeout_ms > 0 ? now_ms() + o.timeout_ms : 0;
     struct progress last = { -1, 0, 0, 0 };
     int exit_code = 0;
@@ -259,7 +335,19 @@ int main(int argc, char **argv)
         if (!o.quiet && p.acked != last.acked) board_control_line("acked %u", p.acked);
         if (p.error != last.error && p.error != 0) fprintf(stderr, "sealink-host: core error %d (firmware/protocol/status.ts ERR_*)\n", (int)p.error);
         last = p;
-        if (o.exit_when_idle && p.state == (int)STATE_ESTABLISHED && p.queued == 0 && !stdin_open) {
+
+        /* Readings need the owner's key, which arrives with the enrollment. A
+         * full queue (HAL_ENOSPC) holds them back until the relay acknowledges. */
+        int enrolled = p.state >= STATE_CONNECTING;
+        while (enrolled && next_reading < o.reading_count) {
+            const struct cli_reading *r = &o.readings[next_reading];
+            if (!submit_reading(r->feed, r->text, strlen(r->text))) break;
+            next_reading++;
+        }
+        int cli_done = next_reading == o.reading_count;
+        int line_waits = o.stdin_mode == STDIN_READINGS && (!enrolled || !cli_done || drain_lines());
+
+        if (o.exit_when_idle && p.state == STATE_ESTABLISHED && p.queued == 0 && !in.open && cli_done && in.len == 0) {
             board_control_line("exit idle");
             break;
         }
@@ -277,8 +365,10 @@ int main(int argc, char **argv)
         struct pollfd fds[BOARD_NET_MAX + 1];
         int32_t handles[BOARD_NET_MAX];
         int n = board_net_pollfds(fds, handles, BOARD_NET_MAX);
-        if (stdin_open) fds[n] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN, .revents = 0 };
-        int r = poll(fds, (nfds_t)(n + (stdin_open ? 1 : 0)), wait);
+        /* Stop reading stdin while a line waits: its lines are the backlog. */
+        int poll_stdin = in.open && !line_waits;
+        if (poll_stdin) fds[n] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN, .revents = 0 };
+        int r = poll(fds, (nfds_t)(n + (poll_stdin ? 1 : 0)), wait);
         if (r < 0 && errno != EINTR) {
             perror("sealink-host: poll");
             exit_code = 1;
@@ -293,37 +383,13 @@ int main(int argc, char **argv)
                  * while the core reassembles TCP messages. */
                 uint32_t rx = (uint32_t)Z_sealinkZ_fw_rx_ptr(&core);
                 uint32_t cap = (uint32_t)Z_sealinkZ_fw_rx_bytes(&core);
-                int32_t got = board_net_recv(handles[i], mem_at(rx, cap), cap);
+                int32_t got = board_net_recv(handles[i], board_runner_mem(rx, cap), cap);
                 if (got <= 0) break;
                 int32_t ps = (int32_t)Z_sealinkZ_fw_on_packet(&core, handles[i], (uint32_t)got);
                 if (ps != HAL_OK && ps != HAL_ENOENT) fprintf(stderr, "sealink-host: fw_on_packet: status %d\n", (int)ps);
             }
         }
-        if (stdin_open && (fds[n].revents & (POLLIN | POLLHUP | POLLERR))) {
-            for (;;) {
-                ssize_t got = read(STDIN_FILENO, line + line_len, sizeof line - line_len);
-                if (got < 0 && errno == EINTR) continue;
-                if (got < 0) break; /* EAGAIN: read the rest on the next wake */
-                if (got == 0) {
-                    if (line_len > 0) queue_send((const uint8_t *)line, (uint32_t)line_len);
-                    line_len = 0;
-                    stdin_open = 0;
-                    break;
-                }
-                line_len += (size_t)got;
-                char *nl;
-                while ((nl = memchr(line, '\n', line_len)) != NULL) {
-                    size_t len = (size_t)(nl - line);
-                    if (len > 0) queue_send((const uint8_t *)line, (uint32_t)len);
-                    memmove(line, nl + 1, line_len - len - 1);
-                    line_len -= len + 1;
-                }
-                if (line_len == sizeof line) {
-                    board_control_line("send-failed %d", HAL_EINVAL);
-                    line_len = 0;
-                }
-            }
-        }
+        if (poll_stdin && (fds[n].revents & (POLLIN | POLLHUP | POLLERR))) read_stdin(o.stdin_mode);
     }
     if (stop_signal) board_control_line("exit signal");
     board_net_close_all();

@@ -154,11 +154,22 @@ export function readmeTable(readme: string): string | null {
   return a < 0 || b < a ? null : readme.slice(a, b + TABLE_END.length);
 }
 
-/** Rewrites the table in each board README; returns the READMEs that changed. */
+/**
+ * Every README that carries a budget table, with the board its figures are
+ * for: each board's own, and the project README, which shows the nRF52840's
+ * (the board with the least RAM).
+ */
+export function budgetReadmes(): { path: string; board: Board }[] {
+  return [
+    ...BOARDS.map((board) => ({ path: join(ROOT, board.project, 'README.md'), board })),
+    { path: join(ROOT, 'README.md'), board: BOARDS.find((b) => b.name === 'nrf52840dk')! },
+  ];
+}
+
+/** Rewrites the table in each README that has one; returns the READMEs that changed. */
 export function updateReadmes(fp: Footprint): string[] {
   const changed: string[] = [];
-  for (const board of BOARDS) {
-    const path = join(ROOT, board.project, 'README.md');
+  for (const { path, board } of budgetReadmes()) {
     if (!existsSync(path)) continue;
     const text = readFileSync(path, 'utf8');
     const old = readmeTable(text);

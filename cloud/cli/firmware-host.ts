@@ -8,9 +8,8 @@ import { hostBuild, type HostBuildResult } from '../../scripts/host-build.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Board files of the host build, relative to the repository. */
-export const HOST_SOURCES = [
-  'boards/host/main.c',
+/** The host's HAL (hal/c/sealink_hal.h) and the shared C it needs: no core, so they build and test alone. */
+export const HOST_HAL_SOURCES = [
   'boards/host/board_clock.c',
   'boards/host/board_rng.c',
   'boards/host/board_storage.c',
@@ -19,6 +18,19 @@ export const HOST_SOURCES = [
   'boards/common/board_accel_none.c',
   'boards/common/sealink_key.c',
   'boards/common/sealink_claim.c',
+];
+
+/**
+ * Board files of the host build, relative to the repository: the HAL, the
+ * loop, and the shared console over board_runner.c (sealink_runner.h on the
+ * wasm2c core instead of WAMR).
+ */
+export const HOST_SOURCES = [
+  'boards/host/main.c',
+  'boards/host/board_runner.c',
+  ...HOST_HAL_SOURCES,
+  'boards/common/sealink_console.c',
+  'boards/common/sealink_did.c',
 ];
 
 /** The core's entry points the host main loop calls (hal/contract.json exports). */

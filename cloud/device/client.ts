@@ -21,6 +21,7 @@ import { u64Bytes } from '../protocol/bytes.ts';
 import * as C from '../protocol/constants.ts';
 import { decodeFrames, encodeFrames, MAX_DATA_BYTES, type Frame } from '../protocol/frames.ts';
 import { cookieReplyKey, mac1Key, openCookie, writeMacs } from '../protocol/macs.ts';
+import { bindResponseHeader } from '../protocol/response-header.ts';
 import {
   SESSION_INIT_MAC1, decodeMessage, encodeSessionInit, type CookieReply, type SessionResp, type Transport,
 } from '../protocol/messages.ts';
@@ -268,6 +269,7 @@ export class DeviceClient {
     if (p === null || m.receiver !== p.index) return this.dropped();
     const trial = p.hs.clone(); // a forged response must not spoil the handshake (§8)
     try {
+      bindResponseHeader(trial, m.bytes); // its tag must then cover the relay's index too (§2)
       trial.readMessage(m.noise);
     } catch {
       return this.dropped();

@@ -12,6 +12,7 @@ import { FRAME_ENROLLED, PROLOGUE_ENROLL_PREFIX } from '../protocol/constants.ts
 import { decodeFrames } from '../protocol/frames.ts';
 import { claimPsk, devicePsk } from '../protocol/keys.ts';
 import { mac1Key, openCookie, writeMacs } from '../protocol/macs.ts';
+import { bindResponseHeader } from '../protocol/response-header.ts';
 import {
   ENROLL_INIT_MAC1, encodeEnrollFinish, encodeEnrollInit, type CookieReply, type EnrollResp, type Transport,
 } from '../protocol/messages.ts';
@@ -101,14 +102,16 @@ export class DeviceEnrollment {
   }
 
   /**
-   * ENROLL_RESP: read "<- e, ee, s, es" on a clone (a forgery must not spoil the
-   * attempt), check the pinned key, answer with ENROLL_FINISH. Throws
+   * ENROLL_RESP: hash its header, then read "<- e, ee, s, es" on a clone (a
+   * forgery, a rewritten index included, must not spoil the attempt), check the
+   * pinned key, answer with ENROLL_FINISH. Throws
    * DeviceError('relay-key-mismatch') when the relay's static key is not the pinned one.
    */
   onResp(m: EnrollResp): boolean {
     if (this.hs === null || this.finish !== null || m.receiver !== this.index) return false;
     const trial = this.hs.clone();
     try {
+      bindResponseHeader(trial, m.bytes); // message 2's tags then cover the relay's index too (§2)
       trial.readMessage(m.noise);
     } catch {
       return false;

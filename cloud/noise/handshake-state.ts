@@ -12,6 +12,8 @@
 //   party that must survive forged messages reads on a clone and keeps it only
 //   on success (sealink protocol §8: dropped messages never change state).
 // - onDh: called for every DH and every generated key pair (relay metrics).
+// - mixHash(): MixHash (§5.2) between messages, so a protocol can bind data it
+//   sends in the clear (sealink binds each response's header, protocol §2).
 
 import { CipherState } from './cipher-state.ts';
 import { dh, DHLEN, generateKeyPair, KEYLEN, NoiseError, publicKeyObject, TAGLEN, type KeyPair } from './crypto.ts';
@@ -125,6 +127,18 @@ export class HandshakeState {
   /** The local ephemeral public key, once generated. */
   localEphemeral(): Uint8Array | undefined {
     return this.e?.publicKey.slice();
+  }
+
+  /**
+   * MixHash(data) (§5.2) between two messages: every later AEAD tag of the
+   * handshake then covers `data`, so both sides must hash the same bytes at the
+   * same point. sealink hashes a response's header just before message 2 is
+   * written or read (protocol §2); pure Noise (the test vectors) never calls it.
+   */
+  mixHash(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError('data: expected Uint8Array');
+    if (this.cursor !== null || this.isComplete()) throw new NoiseError('state', 'noise: mixHash only between messages');
+    this.ss.mixHash(data);
   }
 
   /** GetHandshakeHash() (§5.2): for channel binding once complete. */

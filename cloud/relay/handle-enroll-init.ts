@@ -1,6 +1,8 @@
 // ENROLL_INIT (protocol §3, §5, §8): claim lookup and mac1 before any DH, then
 // the replay filter (an `e` already answered for this claim is dropped), then
-// admission under load, then XXpsk3 messages 1 (read) and 2 (ENROLL_RESP).
+// admission under load, then XXpsk3 messages 1 (read) and 2 (ENROLL_RESP),
+// whose header (with our index) is hashed before it is written, so message 2's
+// tags authenticate the header (§2).
 // Everything after the registry lookup runs without an await, so two copies of
 // one message arriving together cannot both pass the replay filter.
 
@@ -8,7 +10,8 @@ import { HandshakeState } from '../noise/handshake-state.ts';
 import { concatBytes } from '../protocol/bytes.ts';
 import { KEY_BYTES, PROLOGUE_ENROLL_PREFIX } from '../protocol/constants.ts';
 import { mac1Key, verifyMac1 } from '../protocol/macs.ts';
-import { ENROLL_INIT_MAC1, encodeEnrollResp, type EnrollInit } from '../protocol/messages.ts';
+import { ENROLL_INIT_MAC1, ENROLL_RESP_NOISE_BYTES, encodeEnrollResp, type EnrollInit } from '../protocol/messages.ts';
+import { bindResponseHeader, RESPONSE_HEADER_BYTES } from '../protocol/response-header.ts';
 import type { Channel } from './channel.ts';
 import type { Endpoint } from './endpoint.ts';
 import { EnrollmentState } from './enrollment-state.ts';
@@ -45,13 +48,16 @@ export async function handleEnrollInit(ch: Channel, m: EnrollInit, ep: Endpoint)
     hs.wipe();
     return ch.drop('handshake-auth', ep);
   }
-  const noise = hs.writeMessage(); // "<- e, ee, s, es"
+  const index = ch.table.allocateIndex(); // no await from here to addEnrollment: nobody else can take it
+  const resp = encodeEnrollResp(index, m.sender, new Uint8Array(ENROLL_RESP_NOISE_BYTES));
+  bindResponseHeader(hs, resp);
+  resp.set(hs.writeMessage(), RESPONSE_HEADER_BYTES); // "<- e, ee, s, es"
 
   ch.answered.add(key, e, claim.expiresAt);
   const older = ch.enrollByClaim.get(key);
   if (older !== undefined && older.done === null && !older.busy) ch.removeEnrollment(older);
-  const state = new EnrollmentState(ch.table.allocateIndex(), m.sender, claim, hs, ch.clock.now());
+  const state = new EnrollmentState(index, m.sender, claim, hs, ch.clock.now());
   ch.table.addEnrollment(state);
   ch.enrollByClaim.set(key, state);
-  ep.send(encodeEnrollResp(state.index, m.sender, noise));
+  ep.send(resp);
 }

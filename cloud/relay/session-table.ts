@@ -17,6 +17,8 @@ interface Slots { current?: Session; previous?: Session; next?: Session }
 export class SessionTable {
   private readonly byIndex = new Map<number, Session | EnrollmentState>();
   private readonly byDevice = new Map<string, Slots>();
+  /** Indices handed out by reserveIndex() and not yet released. */
+  private readonly reserved = new Set<number>();
 
   constructor(private readonly random: (n: number) => Uint8Array) {}
 
@@ -25,8 +27,23 @@ export class SessionTable {
     for (;;) {
       const b = this.random(4);
       const i = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
-      if (!this.byIndex.has(i)) return i;
+      if (!this.byIndex.has(i) && !this.reserved.has(i)) return i;
     }
+  }
+
+  /**
+   * allocateIndex(), held until releaseIndex(): for a handshake that must put
+   * its index in the response header before an await (protocol §2, §4), so no
+   * concurrent handshake is given the same one meanwhile.
+   */
+  reserveIndex(): number {
+    const i = this.allocateIndex();
+    this.reserved.add(i);
+    return i;
+  }
+
+  releaseIndex(index: number): void {
+    this.reserved.delete(index);
   }
 
   get(index: number): Session | EnrollmentState | undefined {
@@ -109,6 +126,7 @@ export class SessionTable {
     for (const v of this.byIndex.values()) v.wipe();
     this.byIndex.clear();
     this.byDevice.clear();
+    this.reserved.clear();
   }
 
   private slots(did: string): Slots {

@@ -4,6 +4,7 @@
 // bundle and refuses a relay that presents another static key.
 //   ENROLL_INIT   = type=5 | sender | claim_id | e | enc_payload(16) | zero(16) | mac1 | mac2
 //   ENROLL_RESP   = type=6 | sender | receiver | e | enc_s | enc_payload(16)
+//                   (its header, bytes 0-11, is hashed before it is read: §2)
 //   ENROLL_FINISH = type=7 | receiver | enc_s | enc_payload(32 + 16), payload = Ed25519 public key
 // After message 3: device_psk = HKDF(ck, "", "sealink/1 device psk", 32) and
 // Split() keys for the one TRANSPORT record (ENROLLED) the relay answers with.
@@ -15,7 +16,7 @@ import { HS, SCRATCH } from "./mem";
 import {
   TOKEN_E, TOKEN_S, TOKEN_EE, TOKEN_ES, TOKEN_SE, TOKEN_PSK, TOKEN_END,
   HS_CK, HS_E, HS_RE, HS_RS, HS_S, HS_SPUB, HS_PSK, HS_RESULT, SCRATCH_KDF,
-  noiseInit, noiseWriteMessage, noiseReadMessage,
+  noiseInit, noiseWriteMessage, noiseReadMessageBound,
 } from "./noise";
 import { CONF_RELAY_STATIC, CONF_KEY_A, CONF_KEY_B, CLAIM_ID_BYTES } from "./conf";
 import { ID_ED25519, ID_X25519, identityStaticSecret } from "./identity";
@@ -82,9 +83,11 @@ export function enrollInitWrite(msg: usize, localIndex: u32, now: u64): i32 {
  * Reads ENROLL_RESP (length and receiver already checked) and checks the
  * relay's static key against the pinned S_relay. RESP_WRONG_RELAY means an
  * interception attempt or a misconfigured relay: the caller aborts (§8).
+ * The header [0, 12) is hashed first, as the relay did before writing (§2):
+ * a rewritten sender index fails authentication (RESP_DROP, state unchanged).
  */
 export function enrollRespRead(msg: usize): i32 {
-  if (noiseReadMessage(msg + ENROLL_RESP_NOISE_OFF, 96, SCRATCH + SCRATCH_KDF) != 0) return RESP_DROP;
+  if (noiseReadMessageBound(msg, ENROLL_RESP_NOISE_OFF, msg + ENROLL_RESP_NOISE_OFF, 96, SCRATCH + SCRATCH_KDF) != 0) return RESP_DROP;
   // Public keys, but compared in constant time anyway: nothing to lose.
   return ctVerify(HS + HS_RS, CONF_RELAY_STATIC, 32) * -RESP_WRONG_RELAY; // 0 equal, -1 not: RESP_OK or RESP_WRONG_RELAY
 }

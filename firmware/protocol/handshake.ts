@@ -3,6 +3,8 @@
 // the initiator, knows S_relay (pinned at enrollment) and uses device_psk.
 //   SESSION_INIT = type=1 | sender | e | enc_s | enc_counter(8 + 16) | mac1 | mac2
 //   SESSION_RESP = type=2 | sender | receiver | e | enc_payload(16)
+// The response's header (bytes 0-11) is hashed before message 2 is read, so
+// the relay's sender index is authenticated (docs/protocol.md §2).
 // The payload of SESSION_INIT is the initiation counter, strictly increasing
 // for the life of the device so a replayed initiation is refused. It is
 // reserved in storage before use (write-ahead, COUNTER_RESERVE at a time), so
@@ -13,7 +15,7 @@ import { HAL_OK, HAL_ENOENT, hal_rng_fill } from "../hal.generated";
 import { HS, COUNTER, SCRATCH } from "./mem";
 import {
   TOKEN_E, TOKEN_S, TOKEN_EE, TOKEN_ES, TOKEN_SE, TOKEN_SS, TOKEN_PSK, TOKEN_END,
-  HS_E, HS_RS, HS_S, HS_SPUB, HS_PSK, SCRATCH_KDF, noiseInit, noiseWriteMessage, noiseReadMessage,
+  HS_E, HS_RS, HS_S, HS_SPUB, HS_PSK, SCRATCH_KDF, noiseInit, noiseWriteMessage, noiseReadMessageBound,
 } from "./noise";
 import { CONF_RELAY_STATIC, CONF_KEY_A, CONF_KEY_B } from "./conf";
 import { ID_X25519, identityStaticSecret } from "./identity";
@@ -104,8 +106,13 @@ export function sessionInitWrite(msg: usize, localIndex: u32, now: u64): i32 {
   return <i32>SESSION_INIT_BYTES;
 }
 
-/** Reads SESSION_RESP (length and receiver already checked). True when it authenticated. */
+/**
+ * Reads SESSION_RESP (length and receiver already checked). True when it
+ * authenticated. Its header [0, 12) (type, sender, receiver) is hashed first,
+ * as the relay did before writing (§2), so the tag also vouches for the
+ * relay's index: a rewritten one fails here and the genuine reply still works.
+ */
 export function sessionRespRead(msg: usize): bool {
   // The payload is empty: only its tag is checked, nothing is written.
-  return noiseReadMessage(msg + SESSION_RESP_NOISE_OFF, 48, SCRATCH + SCRATCH_KDF) == 0;
+  return noiseReadMessageBound(msg, SESSION_RESP_NOISE_OFF, msg + SESSION_RESP_NOISE_OFF, 48, SCRATCH + SCRATCH_KDF) == 0;
 }

@@ -11,6 +11,8 @@
 //  - A message that fails to authenticate leaves the state untouched
 //    (docs/protocol.md §8: dropped messages never change state): the
 //    symmetric state is copied to HS_BACKUP before reading and restored.
+//  - Beyond the spec, noiseReadMessageBound() first hashes bytes the caller
+//    sends in the clear (sealink's response header, docs/protocol.md §2).
 //
 // Constant time: keys, chaining key and hash only pass through the crypto
 // primitives and memory copies of public length. Branches depend only on the
@@ -220,7 +222,22 @@ export function noiseWriteMessage(out: usize, payload: usize, payloadLen: usize)
  * failed), in which case the symmetric state is as before the call.
  */
 export function noiseReadMessage(msg: usize, len: usize, payloadOut: usize): i32 {
+  return noiseReadMessageBound(0, 0, msg, len, payloadOut);
+}
+
+/**
+ * MixHash(header) then ReadMessage, as one step that a failure undoes whole.
+ * sealink binds a response's cleartext header (type, sender and receiver
+ * indices) this way (docs/protocol.md §2): message 2's tags then authenticate
+ * it, so a rewritten index fails like any other tampering. The MixHash is
+ * inside the HS_BACKUP window on purpose: a forged response that fails must
+ * leave h as it was, or the genuine response right behind it would fail too.
+ * headerLen 0 hashes nothing (pure Noise, for the vectors). The header is
+ * public; branching on its length is fine.
+ */
+export function noiseReadMessageBound(header: usize, headerLen: usize, msg: usize, len: usize, payloadOut: usize): i32 {
   copy(HS_BACKUP, HS, HS_SYMMETRIC_BYTES);
+  if (headerLen != 0) noiseMixHash(header, headerLen);
   let t = <usize>load<u32>(HS + HS_CURSOR);
   let p = msg;
   const end = msg + len;

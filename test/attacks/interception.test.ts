@@ -30,7 +30,7 @@ import { encodeFrames } from '../../cloud/protocol/frames.ts';
 import { claimPsk } from '../../cloud/protocol/keys.ts';
 import { mac1Key, verifyMac1, writeMacs } from '../../cloud/protocol/macs.ts';
 import {
-  decodeMessage, encodeEnrollInit, encodeEnrollResp, encodeTransport, ENROLL_INIT_MAC1, SESSION_INIT_MAC1,
+  decodeMessage, encodeEnrollInit, encodeTransport, ENROLL_INIT_MAC1, SESSION_INIT_MAC1,
   type EnrollInit, type EnrollResp,
 } from '../../cloud/protocol/messages.ts';
 import { MemoryRegistry, startChannelServer, type ChannelServer } from '../../cloud/relay/index.ts';
@@ -39,7 +39,7 @@ import { ManualClock } from '../support/manual-clock.ts';
 import { rng } from '../support/rng.ts';
 import { noteWasmDevice, openDeviceAt, wasmDeviceAvailable, type AttackDevice, type Transport } from './support/devices.ts';
 import { startProxy, type Proxy } from './support/proxy.ts';
-import { sessionInit } from './support/scripted.ts';
+import { enrollResp, readResp, sessionInit } from './support/scripted.ts';
 import { ERR, openWasmDevice, STATE, type WasmDevice } from './support/wasm-device.ts';
 import { relayState } from './support/state.ts';
 
@@ -123,7 +123,7 @@ for (const transport of ['udp', 'tcp'] as Transport[]) {
         const init = decodeMessage(m) as EnrollInit;
         const hs = new HandshakeState({ pattern: 'XXpsk3', initiator: false, prologue, s: mitmStatic, psk });
         hs.readMessage(init.noise); // the stolen claim token makes this work
-        proxy!.inject('down', encodeEnrollResp(0x4d49544d, init.sender, hs.writeMessage()));
+        proxy!.inject('down', enrollResp(hs, 0x4d49544d, init.sender));
         return 'drop';
       };
       dev = await openDeviceAt(transport, proxy.host, proxy.port, { label: `icpt-mitm-own-${transport}` });
@@ -168,10 +168,10 @@ for (const transport of ['udp', 'tcp'] as Transport[]) {
         }
         if (dir === 'down' && m[0] === C.ENROLL_RESP && toRelay !== null && toDevice !== null) {
           const resp = decodeMessage(m) as EnrollResp;
-          toRelay.readMessage(resp.noise);
+          readResp(toRelay, m);
           learnedStatic = toRelay.remoteStatic(); // the MITM sees the real S_relay...
           forged++;
-          return [encodeEnrollResp(resp.sender, resp.receiver, toDevice.writeMessage())]; // ...and re-encrypts it under its own e
+          return [enrollResp(toDevice, resp.sender, resp.receiver)]; // ...and re-encrypts it under its own e
         }
         return 'forward';
       };
@@ -358,7 +358,7 @@ for (const transport of ['udp', 'tcp'] as Transport[]) {
           toDevice.readMessage(init.noise);
           if (mode === 'own') { // answer the device itself
             forged++;
-            proxy!.inject('down', encodeEnrollResp(0x4d49544d, init.sender, toDevice.writeMessage()));
+            proxy!.inject('down', enrollResp(toDevice, 0x4d49544d, init.sender));
             return 'drop';
           }
           toRelay = new HandshakeState({ pattern: 'XXpsk3', initiator: true, prologue, s: generateKeyPair(), psk });
@@ -368,9 +368,9 @@ for (const transport of ['udp', 'tcp'] as Transport[]) {
         }
         if (dir === 'down' && m[0] === C.ENROLL_RESP && mode === 'swap' && toRelay !== null && toDevice !== null) {
           const resp = decodeMessage(m) as EnrollResp;
-          toRelay.readMessage(resp.noise);
+          readResp(toRelay, m);
           forged++;
-          return [encodeEnrollResp(resp.sender, resp.receiver, toDevice.writeMessage())];
+          return [enrollResp(toDevice, resp.sender, resp.receiver)];
         }
         return 'forward';
       };

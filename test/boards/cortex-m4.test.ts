@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureArmGcc } from './support.ts';
 import { BOARDS } from '../../cloud/cli/firmware-boards.ts';
 import {
-  BOARD_INDEPENDENT_C, CORTEX_M4_FLAGS, compileCortexM4, measureFootprint, readmeTable, renderTable, type Footprint,
+  BOARD_INDEPENDENT_C, CORTEX_M4_FLAGS, compileCortexM4, measureFootprint, readmeTable, budgetReadmes, renderTable, type Footprint,
 } from '../../cloud/cli/firmware-footprint.ts';
 
 ensureArmGcc();
@@ -73,7 +73,7 @@ function figures(table: string): Map<string, number[]> {
   return rows;
 }
 
-test('each board README carries a current budget table (within 5%)', () => {
+test('each board README and the project README carry a current budget table (within 5%)', () => {
   let fp: Footprint;
   try {
     fp = measureFootprint();
@@ -82,16 +82,16 @@ test('each board README carries a current budget table (within 5%)', () => {
     return;
   }
   const stale: string[] = [];
-  for (const board of BOARDS) {
-    const readme = readFileSync(join(ROOT, board.project, 'README.md'), 'utf8');
+  for (const { path, board } of budgetReadmes()) {
+    const readme = readFileSync(path, 'utf8');
     const have = readmeTable(readme);
-    assert.ok(have, `${board.project}/README.md has no footprint table markers`);
+    assert.ok(have, `${path} has no footprint table markers`);
     const want = figures(renderTable(fp, board));
     const got = figures(have!);
     for (const [item, [flash, ram]] of want) {
       const g = got.get(item);
       const close = (a: number, b: number) => (a < 0 && b < 0) || Math.abs(a - b) <= Math.max(0.05 * b, 256);
-      if (!g || !close(g[0], flash) || !close(g[1], ram)) stale.push(`${board.project}: ${item} is ${flash} / ${ram} B, README says ${g?.join(' / ') ?? 'nothing'}`);
+      if (!g || !close(g[0], flash) || !close(g[1], ram)) stale.push(`${path}: ${item} is ${flash} / ${ram} B, README says ${g?.join(' / ') ?? 'nothing'}`);
     }
   }
   assert.equal(stale, [], `README footprint tables are stale; run \`npx sealink firmware footprint --update\`:\n${stale.join('\n')}`);

@@ -1,7 +1,9 @@
 /*
  * Drives the host board's HAL (boards/host/board_*.c) and the common C
  * (boards/common) without the core: storage, RNG, clock, key names, sockets,
- * did:key and claim conversion. Run by test/boards/host.test.ts as
+ * did:key, claim conversion, and the console's parsing over a fake runner
+ * (the sealink_runner_* calls below record what the console asked for).
+ * Run by test/boards/host.test.ts as
  *   host_hal_check STATE_DIR PUBKEY_HEX CLAIM_STRING
  * Prints "ok <check>" or "FAIL <check>: why", then "did <did:key>" and
  * "bundle <hex>" for the test to compare with the TypeScript encoders.
@@ -16,7 +18,9 @@
 #include <unistd.h>
 #include "board_host.h"
 #include "sealink_claim.h"
+#include "sealink_console.h"
 #include "sealink_did.h"
+#include "sealink_runner.h"
 #include "sealink_hal.h"
 #include "sealink_key.h"
 
@@ -132,6 +136,84 @@ static void net(void)
     check(hal_net_open(2, K("127.0.0.1"), 9) == HAL_EINVAL, "unknown transport -> EINVAL", "accepted");
 }
 
+/* The fake runner the console drives: records the last reading, answers a status record. */
+static struct { int calls; uint32_t feed; char text[512]; uint64_t next_seq; int32_t answer; } fake;
+static char printed[16][128];
+static int printed_n;
+
+int32_t sealink_runner_reading(uint32_t feed, const uint8_t *data, uint32_t len)
+{
+    fake.calls++;
+    fake.feed = feed;
+    memcpy(fake.text, data, len < sizeof fake.text - 1 ? len : sizeof fake.text - 1);
+    fake.text[len < sizeof fake.text - 1 ? len : sizeof fake.text - 1] = 0;
+    if (fake.answer == HAL_OK) fake.next_seq++;
+    return fake.answer;
+}
+
+int32_t sealink_runner_status(uint8_t out[SEALINK_STATUS_BYTES])
+{
+    memset(out, 0, SEALINK_STATUS_BYTES);
+    out[SEALINK_STATUS_STATE] = 3;
+    out[SEALINK_STATUS_EPOCH] = 7;
+    for (int i = 0; i < 8; i++) out[SEALINK_STATUS_NEXT_SEQ + i] = (uint8_t)(fake.next_seq >> (8 * i));
+    return HAL_OK;
+}
+
+int32_t sealink_runner_enroll(const uint8_t *bundle, uint32_t len) { (void)bundle; (void)len; return HAL_EINVAL; }
+int32_t sealink_runner_public_key(uint8_t out[32]) { memset(out, 0, 32); return HAL_OK; }
+
+static void console_print(const char *line)
+{
+    if (printed_n < 16) snprintf(printed[printed_n++], sizeof printed[0], "%s", line);
+}
+
+/* Feeds one line; returns the first answer ("" for none). */
+static const char *console_line(const char *text)
+{
+    printed_n = 0;
+    printed[0][0] = 0;
+    for (const char *c = text; *c; c++) sealink_console_feed(*c);
+    sealink_console_feed('\n');
+    return printed[0];
+}
+
+static void console(void)
+{
+    sealink_console_init(console_print);
+    fake.next_seq = 1;
+    check(strcmp(console_line("reading 7 21.5 C"), "sealink: reading ok feed 7 seq 1") == 0 && fake.feed == 7
+          && strcmp(fake.text, "21.5 C") == 0, "console: reading <feed> <text> seals text on feed", printed[0]);
+    check(strcmp(console_line("send hello world"), "sealink: reading ok feed 1 seq 2") == 0 && fake.feed == 1
+          && strcmp(fake.text, "hello world") == 0, "console: send <text> = reading 1 <text>", printed[0]);
+    check(strcmp(console_line("reading 65535 x"), "sealink: reading ok feed 65535 seq 3") == 0, "console: feed 65535", printed[0]);
+    int before = fake.calls;
+    const char *bad[] = { "reading 65536 x", "reading 1", "reading 1 ", "reading x 1", "reading -1 x", "reading 000001 x", "reading" };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        check(strcmp(console_line(bad[i]), "sealink: reading wants <feed 0..65535> <text>") == 0, bad[i], printed[0]);
+    }
+    check(fake.calls == before, "console: bad reading lines reach no core call", "a call was made");
+    /* Sequence numbers past 2^32 print right (32-bit division only). */
+    fake.next_seq = 0x123456789ull;
+    console_line("reading 2 y");
+    check(strcmp(printed[0], "sealink: reading ok feed 2 seq 4886718345") == 0, "console: 64-bit seq", printed[0]);
+    fake.next_seq = 0xffffffffull; /* next_seq becomes 2^32: the low word borrows */
+    console_line("reading 2 y");
+    check(strcmp(printed[0], "sealink: reading ok feed 2 seq 4294967295") == 0, "console: seq across the 2^32 carry", printed[0]);
+    fake.next_seq = 0xffffffffffffffffull;
+    console_line("reading 2 y");
+    check(strcmp(printed[0], "sealink: reading ok feed 2 seq 18446744073709551615") == 0, "console: largest seq", printed[0]);
+    fake.answer = HAL_EINVAL;
+    check(strcmp(console_line("reading 3 z"), "sealink: reading refused (not enrolled yet?)") == 0
+          && strcmp(printed[1], "sealink: status -1") == 0, "console: a refused reading says so", printed[0]);
+    fake.answer = HAL_OK;
+    fake.next_seq = 43;
+    console_line("status");
+    int found = 0;
+    for (int i = 0; i < printed_n; i++) found |= strcmp(printed[i], "sealink: readings epoch 7 next seq 43") == 0;
+    check(found, "console: status shows the epoch and next seq", printed[printed_n > 0 ? printed_n - 1 : 0]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -142,6 +224,7 @@ int main(int argc, char **argv)
     rng_clock();
     net();
     check(hal_capabilities() == 0 && hal_accel_sha256(NULL, 0, NULL, 0) == HAL_ENOTSUP, "no accelerators on the host", "wrong");
+    console();
 
     uint8_t pub[32];
     char did[SEALINK_DID_BYTES];

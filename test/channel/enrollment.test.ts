@@ -17,6 +17,7 @@ import { cookieReplyKey, mac1Key, writeMacs } from '../../cloud/protocol/macs.ts
 import {
   decodeMessage, encodeEnrollFinish, encodeEnrollInit, encodeEnrollResp, ENROLL_INIT_MAC1, type EnrollResp,
 } from '../../cloud/protocol/messages.ts';
+import { bindResponseHeader, RESPONSE_HEADER_BYTES } from '../../cloud/protocol/response-header.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { rng } from '../support/rng.ts';
 import { toHex } from '../support/hex.ts';
@@ -93,7 +94,10 @@ function enrollmentAgainst(responderStatic: ReturnType<typeof generateKeyPair>, 
     pattern: 'XXpsk3', initiator: false, prologue: concatBytes(C.PROLOGUE_ENROLL_PREFIX, claimId), s: responderStatic, psk: claimPsk(token),
   });
   resp.readMessage(init.subarray(16, 64));
-  const msg = decodeMessage(encodeEnrollResp(5, 77, resp.writeMessage())) as EnrollResp;
+  const bytes = encodeEnrollResp(5, 77, new Uint8Array(96));
+  bindResponseHeader(resp, bytes); // as the relay does (protocol §2)
+  bytes.set(resp.writeMessage(), RESPONSE_HEADER_BYTES);
+  const msg = decodeMessage(bytes) as EnrollResp;
   return { en, msg, out, device, resp };
 }
 
@@ -125,6 +129,7 @@ test('relay: an ENROLL_FINISH whose Noise static is not the DID key is refused',
     raw.send(init);
     await waitFor(() => raw.replies.length === 1, 2000, 'ENROLL_RESP');
     const resp = decodeMessage(raw.replies[0]) as EnrollResp;
+    bindResponseHeader(hs, resp.bytes);
     hs.readMessage(resp.noise);
     raw.send(encodeEnrollFinish(resp.sender, hs.writeMessage(identityFromSeed(r.bytes(32)).ed25519PublicKey)));
     await waitFor(() => relay.server.metrics.drops['enroll-key-mismatch'] === 1, 2000, 'refused');
@@ -177,12 +182,14 @@ test('ENROLL_INIT replays (§3): an answered `e` is dropped before any DH and ne
     // Attempt 2 completes.
     const resp = decodeMessage(raw.replies[1]) as EnrollResp;
     assert.is(resp.receiver, 2);
+    bindResponseHeader(a2.hs, resp.bytes);
     a2.hs.readMessage(resp.noise);
     raw.send(encodeEnrollFinish(resp.sender, a2.hs.writeMessage(a2.device.ed25519PublicKey)));
     await waitFor(() => m.handshakes.enrolled === 1, 2000, 'enrolled');
     assert.ok(relay.registry.deviceByDid(a2.device.did) !== undefined);
     // Attempt 1 was replaced: its ENROLL_FINISH finds nothing.
     const r1 = decodeMessage(raw.replies[0]) as EnrollResp;
+    bindResponseHeader(a1.hs, r1.bytes);
     a1.hs.readMessage(r1.noise);
     raw.send(encodeEnrollFinish(r1.sender, a1.hs.writeMessage(a1.device.ed25519PublicKey)));
     await waitFor(() => m.drops['unknown-index'] === 1, 2000, 'attempt 1 gone');

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DeviceError } from '../../cloud/device/index.ts';
 import { totalDrops } from '../../cloud/relay/index.ts';
+import { SessionTable } from '../../cloud/relay/session-table.ts';
 import { closeAll, enrolledDevice, openDevice, startRelay, waitFor, within, type Transport } from './harness.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -50,6 +51,20 @@ for (const transport of ['udp', 'tcp'] as Transport[]) {
     }
   });
 }
+
+// The relay puts its index in SESSION_RESP's header, which the handshake hash binds (§2), so it
+// picks the index before writing message 2 and before storing the counter (an await): the index
+// is held meanwhile so a concurrent handshake cannot be given the same one.
+test('session table: a reserved index is not handed out again until released', () => {
+  const draws = [7, 7, 7, 9, 7];
+  const table = new SessionTable(() => { const i = draws.shift()!; return new Uint8Array([i, 0, 0, 0]); });
+  const held = table.reserveIndex();
+  assert.is(held, 7);
+  assert.is(table.allocateIndex(), 9, 'the held index is skipped');
+  table.releaseIndex(held);
+  assert.is(table.allocateIndex(), 7, 'free again once released');
+  assert.is(draws.length, 0);
+});
 
 test('a device pinning another relay key is dropped at mac1, before any DH', async () => {
   const relay = await startRelay({ label: 'pin' });

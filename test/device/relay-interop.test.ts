@@ -20,7 +20,8 @@ import { keyPairFromSecret } from '../../cloud/noise/crypto.ts';
 import { concatBytes } from '../../cloud/protocol/bytes.ts';
 import { ENROLL_FINISH, ENROLL_INIT, PROLOGUE_ENROLL_PREFIX } from '../../cloud/protocol/constants.ts';
 import { claimPsk } from '../../cloud/protocol/keys.ts';
-import { decodeMessage, encodeEnrollResp } from '../../cloud/protocol/messages.ts';
+import { decodeMessage, encodeEnrollResp, ENROLL_RESP_NOISE_BYTES } from '../../cloud/protocol/messages.ts';
+import { bindResponseHeader, RESPONSE_HEADER_BYTES } from '../../cloud/protocol/response-header.ts';
 
 type Transport = 'udp' | 'tcp';
 
@@ -230,7 +231,11 @@ misc('enrollment refuses an active impostor that presents another static key (pi
         prologue: concatBytes(PROLOGUE_ENROLL_PREFIX, claimId),
       });
       hs.readMessage(m.noise);
-      sock.send(encodeEnrollResp(7, m.sender, hs.writeMessage()), from.port, from.address);
+      // Written as a relay writes it (header hashed first, protocol §2), so the device judges it on the static key alone.
+      const resp = encodeEnrollResp(7, m.sender, new Uint8Array(ENROLL_RESP_NOISE_BYTES));
+      bindResponseHeader(hs, resp);
+      resp.set(hs.writeMessage(), RESPONSE_HEADER_BYTES);
+      sock.send(resp, from.port, from.address);
     });
     d = await startTestDevice(clock, 'intercepted-2');
     const bundle = claimBundle(genuine.identity.ed25519PublicKey, 'udp', port, claimId, claimToken);

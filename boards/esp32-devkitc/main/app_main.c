@@ -2,7 +2,11 @@
  * sealink on ESP32-DevKitC: Wi-Fi up (the RNG needs RF for true entropy),
  * NVS, then the core under WAMR (boards/common/sealink_runner.h) and the loop
  *   wait = fw_step(); select(sockets, min(wait, console poll)); receive; console.
- * The serial console takes `enroll <hex>`, `send <text>`, `status`, `did`.
+ * The serial console (boards/common/sealink_console.h) takes `enroll sealink1:...`,
+ * `reading <feed> <text>` (sealed on the device to the owner), `send <text>`,
+ * `status`, `did`. A sensor task would seal its samples the same way, with
+ * sealink_runner_reading(feed, data, len) from this loop (the runner is not
+ * thread-safe).
  */
 #include <stdio.h>
 #include "driver/uart.h"

@@ -2,7 +2,10 @@
  * sealink on nRF52840-DK: settings/NVS, USB Ethernet up, then the core under
  * WAMR (boards/common/sealink_runner.h) and the loop
  *   wait = fw_step(); zsock_poll(sockets, min(wait, console poll)); receive; console.
- * The console UART takes `enroll <hex>`, `send <text>`, `status`, `did`.
+ * The console UART (boards/common/sealink_console.h) takes `enroll sealink1:...`,
+ * `reading <feed> <text>` (sealed on the device to the owner), `send <text>`,
+ * `status`, `did`. Sensor samples go through sealink_runner_reading(feed, data,
+ * len) from this loop (the runner is not thread-safe).
  */
 #include <zephyr/device.h>
 #include <zephyr/drivers/uart.h>

@@ -13,7 +13,10 @@ import { u64Bytes } from '../../../cloud/protocol/bytes.ts';
 import * as C from '../../../cloud/protocol/constants.ts';
 import { decodeFrames, encodeFrames, type Frame } from '../../../cloud/protocol/frames.ts';
 import { mac1Key, writeMacs } from '../../../cloud/protocol/macs.ts';
-import { decodeMessage, encodeSessionInit, encodeTransport, SESSION_INIT_MAC1 } from '../../../cloud/protocol/messages.ts';
+import {
+  decodeMessage, encodeEnrollResp, encodeSessionInit, encodeTransport, ENROLL_RESP_NOISE_BYTES, SESSION_INIT_MAC1,
+} from '../../../cloud/protocol/messages.ts';
+import { bindResponseHeader, RESPONSE_HEADER_BYTES } from '../../../cloud/protocol/response-header.ts';
 import { TcpFrameDecoder, frameTcp } from '../../../cloud/protocol/tcp-framing.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -120,6 +123,7 @@ export interface ScriptedSession {
 export function completeSession(init: Initiation, response: Uint8Array): ScriptedSession {
   const m = decodeMessage(response);
   if (typeof m === 'string' || m.type !== C.SESSION_RESP || m.receiver !== init.index) throw new Error(`not our SESSION_RESP: ${typeof m === 'string' ? m : m.type}`);
+  bindResponseHeader(init.hs, m.bytes); // protocol §2
   init.hs.readMessage(m.noise);
   const { send, recv } = init.hs.split();
   const relayIndex = m.sender;
@@ -137,3 +141,21 @@ export function completeSession(init: Initiation, response: Uint8Array): Scripte
 
 /** DATA frame helper. */
 export const data = (bytes: Uint8Array): Frame => ({ kind: C.FRAME_DATA, data: bytes });
+
+/**
+ * ENROLL_RESP written by `hs` (an XXpsk3 responder that has read message 1) the
+ * way a relay writes it: header hashed first (protocol §2). What an attacker
+ * holding the claim token can send; a device must then judge it on its static key.
+ */
+export function enrollResp(hs: HandshakeState, sender: number, receiver: number): Uint8Array {
+  const out = encodeEnrollResp(sender, receiver, new Uint8Array(ENROLL_RESP_NOISE_BYTES));
+  bindResponseHeader(hs, out);
+  out.set(hs.writeMessage(), RESPONSE_HEADER_BYTES);
+  return out;
+}
+
+/** Read a relay's ENROLL_RESP / SESSION_RESP (whole message) into `hs`, header first (protocol §2). Throws when it does not authenticate. */
+export function readResp(hs: HandshakeState, response: Uint8Array): Uint8Array {
+  bindResponseHeader(hs, response);
+  return hs.readMessage(response.subarray(RESPONSE_HEADER_BYTES));
+}
