@@ -3,18 +3,17 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeClaimBundle } from '../../cloud/app/claim-bundle.ts';
 import { DATABASE_FILE, readKey, STORAGE_KEY_FILE } from '../../cloud/app/keys.ts';
 import { signApiToken } from '../../cloud/app/owner-key.ts';
 import { DeviceClient, openUdpLink } from '../../cloud/device/index.ts';
 import { openSqliteStore } from '../../cloud/store/index.ts';
 import { newIdentity, reading, tempDir, within } from './support.ts';
+import { BIN, startRelayChild } from '../support/relay-child.ts';
 
-const BIN = fileURLToPath(new URL('../../cloud/cli/sealink.mjs', import.meta.url));
 
 test('sealink relay --help / --version / a bad flag', () => {
   const h = spawnSync(process.execPath, [BIN, 'relay', '--help'], { encoding: 'utf8', timeout: 30_000 });
@@ -35,38 +34,11 @@ test('sealink relay --help / --version / a bad flag', () => {
   }
 });
 
-interface Listening { udpPort: number; tcpPort: number; apiPort: number }
-
-function startChild(dataDir: string, owner: string): Promise<{ child: ChildProcess; ports: Listening; lines: string[]; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'relay', '--data-dir', dataDir, '--host', '127.0.0.1', '--api-host', '127.0.0.1',
-    '--udp-port', '0', '--tcp-port', '0', '--api-port', '0', '--owner', owner], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  // Listen for the exit from the start: the relay may stop before the test awaits it.
-  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('relay did not start')); }, 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        const j = JSON.parse(line) as { msg: string } & Listening;
-        if (j.msg === 'relay: listening') { clearTimeout(t); resolve({ child, ports: j, lines, exited }); }
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()));
-    child.once('exit', (code) => { clearTimeout(t); reject(new Error(`relay exited ${code}: ${lines.join('\n')}`)); });
-  });
-}
-
 test('SIGTERM: graceful shutdown, no acknowledged record lost', async () => {
   const tmp = tempDir('sigterm');
   const owner = newIdentity();
   const dataDir = join(tmp.dir, 'data');
-  const { child, ports, lines, exited } = await startChild(dataDir, owner.did);
+  const { child, ports, lines, exited } = await startRelayChild(dataDir, owner.did);
   let client: DeviceClient | undefined;
   try {
     const res = await fetch(`http://127.0.0.1:${ports.apiPort}/v1/claims`, { method: 'POST', headers: { authorization: `Bearer ${await signApiToken(owner)}` } });

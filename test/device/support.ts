@@ -5,6 +5,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadCore, type Core } from '../../hal/node/core.ts';
 import { SimHal, type SimOptions } from '../../hal/node/sim.ts';
+import { DEVICE_ERROR, STATUS_RECORD_BYTES, decodeStatus, type DeviceStatus } from '../../cloud/sim/status.ts';
 
 const BUILD = new URL('../../build/', import.meta.url);
 
@@ -37,38 +38,16 @@ export function take(x: Exports, off: number, len: number): Uint8Array {
   return new Uint8Array(x.memory.buffer, x.fw_io_ptr() + off, len).slice();
 }
 
-/** The status record (firmware/protocol/status.ts), decoded. */
-export interface DeviceStatus {
-  state: number; transport: number; handshaking: boolean; cookie: boolean; error: number;
-  queued: number; inFlight: number; initiationCounter: bigint; sendCounter: bigint; sessionAgeMs: bigint;
-  dropped: number; wrongRelay: number; handshakesSent: number; sessions: number; recordsSent: number;
-  recordsReceived: number; acked: number; dataReceived: number; linkResets: number; cookies: number; rekeyInMs: number;
-  /** Sealed readings: the open (or last) epoch, the next seq, readings in the open epoch, flags (SEALING). */
-  epoch: number; nextSeq: bigint; epochReadings: number; sealing: number;
-}
-
-/** Status flags of the sealer (status record offset 100). */
+// The status record has one decoder (cloud/sim/status.ts), shared with the demo's sensors.
+export { STATE, STATUS_RECORD_BYTES, type DeviceStatus } from '../../cloud/sim/status.ts';
+export const ERR = DEVICE_ERROR;
+/** Status flags of the sealer (status record offset 100, DeviceStatus.sealerFlags). */
 export const SEALING = { OPEN: 1, KEYED: 2, UNSAVED: 4 } as const;
-/** Status record bytes (firmware/protocol/status.ts). */
-export const STATUS_RECORD_BYTES = 104;
-
-export const STATE = { UNENROLLED: 0, ENROLLING: 1, CONNECTING: 2, ESTABLISHED: 3 } as const;
-export const ERR = { NONE: 0, WRONG_RELAY: 1, STORAGE: 2, RNG: 3, LINK: 4, HANDSHAKE: 5 } as const;
 
 export function status(x: Exports): DeviceStatus {
   const off = 4096;
   if (x.fw_status(off) !== 0) throw new Error('fw_status failed');
-  const b = take(x, off, STATUS_RECORD_BYTES);
-  const v = new DataView(b.buffer);
-  const u = (o: number) => v.getUint32(o, true);
-  return {
-    state: b[0], transport: b[1], handshaking: b[2] === 1, cookie: b[3] === 1, error: v.getInt32(4, true),
-    queued: u(8), inFlight: u(12), initiationCounter: v.getBigUint64(16, true), sendCounter: v.getBigUint64(24, true),
-    sessionAgeMs: v.getBigUint64(32, true), dropped: u(40), wrongRelay: u(44), handshakesSent: u(48), sessions: u(52),
-    recordsSent: u(56), recordsReceived: u(60), acked: u(64), dataReceived: u(68), linkResets: u(72), cookies: u(76),
-    rekeyInMs: u(80),
-    epoch: u(84), nextSeq: v.getBigUint64(88, true), epochReadings: u(96), sealing: u(100),
-  };
+  return decodeStatus(take(x, off, STATUS_RECORD_BYTES));
 }
 
 // ---- the release core against the TypeScript relay, over real loopback sockets ----

@@ -15,7 +15,7 @@ import { deviceClaimBundle, type Transport } from '../../cloud/sim/claim.ts';
 import { SimSensor } from '../../cloud/sim/sensor.ts';
 import { STATE } from '../../cloud/sim/status.ts';
 
-export const BIN = fileURLToPath(new URL('../../cloud/cli/sealink.mjs', import.meta.url));
+export { BIN, startRelayChild, killRelay, type Ports, type RelayChild } from '../support/relay-child.ts';
 export const CORE_WASM = fileURLToPath(new URL('../../build/sealink-core.wasm', import.meta.url));
 
 export function tempDir(label: string): { dir: string; remove(): void } {
@@ -33,55 +33,6 @@ export function coreModule(): Promise<WebAssembly.Module> {
   if (!existsSync(CORE_WASM)) throw new Error(`${CORE_WASM} not built: run \`npm run build\``);
   compiled ??= WebAssembly.compile(readFileSync(CORE_WASM));
   return compiled;
-}
-
-export interface Ports { udpPort: number; tcpPort: number; apiPort: number }
-
-export interface RelayChild {
-  child: ChildProcess;
-  ports: Ports;
-  /** Every stdout/stderr line so far (pino JSON on stdout). */
-  lines: string[];
-  exited: Promise<number | null>;
-  api: string;
-}
-
-/** `sealink relay` in a child process on 127.0.0.1; `ports` 0 = any free. Resolves once it listens. */
-export function startRelayChild(dataDir: string, owner: string, ports: Ports = { udpPort: 0, tcpPort: 0, apiPort: 0 }): Promise<RelayChild> {
-  const child = spawn(process.execPath, [BIN, 'relay', '--data-dir', dataDir, '--host', '127.0.0.1', '--api-host', '127.0.0.1',
-    '--udp-port', String(ports.udpPort), '--tcp-port', String(ports.tcpPort), '--api-port', String(ports.apiPort), '--owner', owner],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`relay did not start:\n${lines.join('\n')}`)); }, 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        let j: { msg?: string } & Partial<Ports>;
-        try { j = JSON.parse(line); } catch { continue; }
-        if (j.msg === 'relay: listening') {
-          clearTimeout(t);
-          const p = { udpPort: j.udpPort!, tcpPort: j.tcpPort!, apiPort: j.apiPort! };
-          resolve({ child, ports: p, lines, exited, api: `http://127.0.0.1:${p.apiPort}` });
-        }
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()));
-    child.once('exit', (code) => { clearTimeout(t); reject(new Error(`relay exited ${code}:\n${lines.join('\n')}`)); });
-  });
-}
-
-/** SIGKILL `r` (if still running) and wait for it to be gone. */
-export async function killRelay(r: RelayChild | undefined): Promise<void> {
-  if (r === undefined) return;
-  if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
-  await r.exited;
 }
 
 /** A one-time claim from the relay at `api`, as the bundle string. */

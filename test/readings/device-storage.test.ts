@@ -151,7 +151,7 @@ test('a power cut after any storage write of fw_reading: the rebooted device con
       const keptReading = queued(cut).some((b) => b[0] === 2 && new DataView(b.buffer, b.byteOffset).getBigUint64(5, true) === BigInt(c + 1));
       const payloads = [...Array(c + (keptReading ? 1 : 0)).keys()].map(payloadOf);
       assert.is(s.nextSeq, BigInt(payloads.length + 1), `cut ${c}/${p}: next seq`);
-      assert.is(s.sealing & SEALING.KEYED, 0, `cut ${c}/${p}: no epoch key after a reboot`);
+      assert.is(s.sealerFlags & SEALING.KEYED, 0, `cut ${c}/${p}: no epoch key after a reboot`);
       for (let i = 0; i < 3; i++) {
         const pl = payloadOf(100 + i);
         assert.is(reading(d, 2, pl), HAL_OK, `cut ${c}/${p}: reading after reboot`);
@@ -190,13 +190,13 @@ test('a failed storage write: an error, the epoch key dropped, nothing reused, t
       // Only a save of the sealer state failed: the reading is queued; the
       // state is saved by the next write (or marked unsaved until then).
       payloads.push(p);
-      if ((s.sealing & SEALING.UNSAVED) !== 0) unsavedSeen++;
+      if ((s.sealerFlags & SEALING.UNSAVED) !== 0) unsavedSeen++;
     } else {
       assert.is(st, HAL_EIO, `write ${k}`);
-      assert.is(s.sealing & SEALING.KEYED, 0, `write ${k}: no key kept after a failure`);
+      assert.is(s.sealerFlags & SEALING.KEYED, 0, `write ${k}: no key kept after a failure`);
     }
     ok(pub0);
-    assert.is(status(pub0.x).sealing & SEALING.UNSAVED, 0, `write ${k}: saved again`);
+    assert.is(status(pub0.x).sealerFlags & SEALING.UNSAVED, 0, `write ${k}: saved again`);
   }
   assert.is(unsavedSeen, 1, 'the last save failed once: flagged unsaved');
   verifyQueue(storage, pub, owner, payloads, 'after failed writes');

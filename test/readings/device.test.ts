@@ -89,13 +89,13 @@ test('enrolled with its owner in the bundle, the core seals 3+ epochs on 2 feeds
         // Reboot mid-epoch, with records still unacknowledged: a new core
         // instance on the same storage (and a fresh RNG, as a real TRNG).
         const before = status(dev.x);
-        assert.ok((before.sealing & SEALING.OPEN) !== 0 && before.epochReadings > 0, 'mid-epoch');
+        assert.ok((before.sealerFlags & SEALING.OPEN) !== 0 && before.epochReadings > 0, 'mid-epoch');
         dev.hal.close();
         dev = await boot(clock, 'after-reboot', storage, draws);
         const after = status(dev.x);
         assert.is(after.epoch, before.epoch, 'the epoch survives the reboot (to be closed)');
         assert.is(after.nextSeq, before.nextSeq, 'seq continues');
-        assert.is(after.sealing, SEALING.OPEN, 'open, without its key');
+        assert.is(after.sealerFlags, SEALING.OPEN, 'open, without its key');
         rebooted = true;
       }
       draws.during = true;
@@ -111,7 +111,7 @@ test('enrolled with its owner in the bundle, the core seals 3+ epochs on 2 feeds
     await runUntil(clock, devices(), () => drained(dev.x), { stepMs: 20, what: 'every record acknowledged' });
     const last = status(dev.x);
     assert.is(last.nextSeq, BigInt(N + 1));
-    assert.is(last.sealing, SEALING.OPEN | SEALING.KEYED);
+    assert.is(last.sealerFlags, SEALING.OPEN | SEALING.KEYED);
 
     // The owner opens and verifies everything the relay received.
     const v = verifyDeviceStream(pub, relay.records, owner.x25519Secret);
