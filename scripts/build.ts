@@ -1,6 +1,7 @@
 // `npm run build`: compiles the sensor core (release + debug), checks the
 // release module against the budgets and the runtime's limits, and bundles the
-// Node binding. Exits non-zero with the reason when a check fails.
+// Node binding and the retrieval library (Node and browser). Exits non-zero
+// with the reason when a check fails.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -80,12 +81,42 @@ const tsc = spawnSync(process.execPath, [
 ], { encoding: 'utf8' });
 if (tsc.status !== 0) problems.push(`declarations for hal/node/core.ts: ${tsc.stdout}${tsc.stderr}`);
 
+// The retrieval library `sealink/client` (docs/api.md): for Node an ESM bundle
+// of cloud/client/node.ts with its dependencies left to node_modules (jose's
+// node build, ws); for browsers one self-contained ESM file of
+// cloud/client/index.ts (jose's browser build, @noble) that must not reach
+// anything Node-only: the metafile's inputs say what went in.
+step('bundling the retrieval library (Node and browser)');
+mkdirSync('build/browser', { recursive: true });
+const [, browserBundle] = await Promise.all([
+  esbuild({
+    entryPoints: ['cloud/client/node.ts'], outfile: 'build/node/client.js', bundle: true, platform: 'node',
+    format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
+  }),
+  esbuild({
+    entryPoints: ['cloud/client/index.ts'], outfile: 'build/browser/sealink-client.js', bundle: true, platform: 'browser',
+    format: 'esm', target: 'es2022', minify: true, sourcemap: true, metafile: true, logLevel: 'warning',
+  }),
+]);
+writeFileSync('build/browser/sealink-client.meta.json', JSON.stringify(browserBundle.metafile, null, 2));
+const nodeOnly = Object.keys(browserBundle.metafile!.inputs).filter((i) => /^node:|(^|\/)node_modules\/(ws|jose\/dist\/node)\//.test(i));
+if (nodeOnly.length > 0) problems.push(`browser bundle build/browser/sealink-client.js pulls in Node-only code: ${nodeOnly.join(', ')}`);
+const clientTsc = spawnSync(process.execPath, [
+  fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)),
+  'cloud/client/node.ts', '--declaration', '--emitDeclarationOnly', '--outDir', 'build/types', '--rootDir', '.',
+  '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--strict', '--skipLibCheck',
+  '--allowImportingTsExtensions', '--types', 'node', '--lib', 'ES2022,DOM',
+], { encoding: 'utf8' });
+if (clientTsc.status !== 0) problems.push(`declarations for cloud/client: ${clientTsc.stdout}${clientTsc.stderr}`);
+writeFileSync('build/node/client.d.ts', "export * from '../types/cloud/client/node.js';\n");
+writeFileSync('build/browser/sealink-client.d.ts', "export * from '../types/cloud/client/index.js';\n");
+
 if (problems.length > 0) {
   console.error('\nbuild FAILED, the release core breaks these rules:');
   for (const p of problems) console.error(`  - ${p}`);
   process.exit(1);
 }
-step('ok: build/sealink-core.wasm, build/sealink-core.debug.wasm, build/node/core.js');
+step('ok: build/sealink-core.wasm, build/sealink-core.debug.wasm, build/node/core.js, build/node/client.js, build/browser/sealink-client.js');
 
 function heapBaseOf(m: WasmFacts): number {
   return m.globals[m.exports.find((e) => e.name === '__heap_base')?.index ?? -1]?.init ?? 0;

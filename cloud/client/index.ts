@@ -11,12 +11,23 @@
 import { SignJWT, importJWK, base64url } from 'jose';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { identityFromSeed, ed25519FromDid } from '../keys/did.ts';
-import { verifyDeviceStream, type VerifiedReading, type StreamIssue, type StreamRecord } from '../readings/index.ts';
+import { verifyDeviceStream, type VerifiedReading, type StreamIssue } from '../readings/verify.ts';
+import { startLive, type LiveHandle, type LiveOptions, type WebSocketCtor } from './live.ts';
+import { ClientError, wireEntry, type WireEntry } from './wire.ts';
+
+export { ClientError, fromBase64, toBase64 } from './wire.ts';
+export {
+  CLOSE_TOKEN_EXPIRED, LIVE_STABLE_MS, RESUME_OVERLAP_MS, LIVE_MAX_RECORDS,
+  type LiveOptions, type LiveHandle, type LiveCloseInfo, type ReconnectOptions, type WebSocketLike, type WebSocketCtor,
+} from './live.ts';
+export type { VerifiedReading, StreamIssue } from '../readings/verify.ts';
 
 /** JWT audience of the relay API. */
 export const AUDIENCE = 'sealink-relay';
 /** Lifetime of each token, seconds (the relay refuses more than 300). */
 export const TOKEN_LIFETIME_S = 120;
+/** A cached token is replaced when it has less than this left, seconds. */
+export const TOKEN_RENEW_S = 30;
 /** Page size asked of the relay. */
 export const PAGE_LIMIT = 500;
 
@@ -28,15 +39,6 @@ export interface Signer {
   sign(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
-/** Minimal WebSocket shape (the browser's, or the `ws` package's in Node). */
-export interface WebSocketLike {
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: unknown) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  close(): void;
-}
-export type WebSocketCtor = new (url: string) => WebSocketLike;
-
 export interface ClientOptions {
   /** Relay base URL, e.g. https://relay.example (http(s); ws(s) derived from it). */
   baseUrl: string;
@@ -46,9 +48,11 @@ export interface ClientOptions {
   signer?: Signer;
   /** SECRET. The reader's X25519 secret key (needed with `signer`). */
   readerSecret?: Uint8Array;
+  /** Default: globalThis.fetch. */
   fetch?: typeof fetch;
+  /** Default: globalThis.WebSocket (browsers); the Node entry defaults to the `ws` package. */
   WebSocket?: WebSocketCtor;
-  /** Clock in ms (tests). */
+  /** Clock in ms (tests): token times and the default `since` of live(). */
   now?: () => number;
 }
 
@@ -65,47 +69,18 @@ export interface ReadingsQuery {
 
 export interface ReadingsResult { readings: VerifiedReading[]; issues: StreamIssue[] }
 
-/** A failed API call. `code` is stable: 'http' (status in `status`), 'protocol' (malformed answer). */
-export class ClientError extends Error {
-  constructor(readonly code: 'http' | 'protocol', message: string, readonly status?: number) {
-    super(message);
-    this.name = 'ClientError';
-  }
-}
-
 export interface Client {
   /** did:key the client authenticates as. */
   readonly did: string;
-  /** A fresh bearer token (cached until shortly before it expires). */
+  /** A bearer token (cached until TOKEN_RENEW_S before it expires). */
   token(): Promise<string>;
   listDevices(): Promise<DeviceInfo[]>;
   readings(query: ReadingsQuery): Promise<ReadingsResult>;
-  /** Follows a device live; returns a handle to stop. */
-  live(device: string, onReading: (r: VerifiedReading) => void, options?: { onIssue?: (i: StreamIssue) => void }): { close(): void };
-}
-
-// base64 (standard, padded) without node:buffer.
-export function fromBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-export function toBase64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
-  return btoa(s);
-}
-
-interface WireRecord { record: string; receivedAt?: number }
-function wireRecord(x: unknown): StreamRecord {
-  const r = x as WireRecord;
-  if (typeof r !== 'object' || r === null || typeof r.record !== 'string') throw new ClientError('protocol', 'relay: malformed record entry');
-  try {
-    return { bytes: fromBase64(r.record), receivedAt: typeof r.receivedAt === 'number' ? r.receivedAt : undefined };
-  } catch {
-    throw new ClientError('protocol', 'relay: record is not base64');
-  }
+  /**
+   * Follows a device live: `onReading` once per reading (verified, decrypted),
+   * across reconnects and token renewals; see cloud/client/live.ts.
+   */
+  live(device: string, onReading: (r: VerifiedReading) => void, options?: LiveOptions): LiveHandle;
 }
 
 /** Creates a client. TypeError / RangeError for wrong options. */
@@ -147,9 +122,9 @@ export function createClient(options: ClientOptions): Client {
   }
 
   let cached: { token: string; exp: number } | null = null;
-  async function token(): Promise<string> {
+  async function token(fresh = false): Promise<string> {
     const t = Math.floor(now() / 1000);
-    if (cached && cached.exp - t > 30) return cached.token;
+    if (!fresh && cached && cached.exp - t > TOKEN_RENEW_S) return cached.token;
     const exp = t + TOKEN_LIFETIME_S;
     const jti = base64url.encode(ed25519.utils.randomSecretKey().subarray(0, 12));
     cached = { token: await signToken({ iss: did, aud: AUDIENCE, iat: t, exp, jti }), exp };
@@ -157,7 +132,12 @@ export function createClient(options: ClientOptions): Client {
   }
 
   async function get(path: string): Promise<unknown> {
-    const res = await doFetch(`${base}${path}`, { headers: { authorization: `Bearer ${await token()}`, accept: 'application/json' } });
+    let res = await doFetch(`${base}${path}`, { headers: { authorization: `Bearer ${await token()}`, accept: 'application/json' } });
+    if (res.status === 401) {
+      // Once more with a new token: the cached one may be expired by the relay's clock.
+      await res.body?.cancel().catch(() => {});
+      res = await doFetch(`${base}${path}`, { headers: { authorization: `Bearer ${await token(true)}`, accept: 'application/json' } });
+    }
     if (!res.ok) throw new ClientError('http', `relay: ${res.status} on ${path.split('?')[0]}`, res.status);
     try {
       return await res.json();
@@ -171,74 +151,51 @@ export function createClient(options: ClientOptions): Client {
     return `/v1/devices/${encodeURIComponent(device)}`;
   };
 
+  /** Every record of `device` the relay returns for the window, through its pages. */
+  async function fetchRecords(device: string, from: number | undefined, to: number | undefined): Promise<WireEntry[]> {
+    const out: WireEntry[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const q = new URLSearchParams({ limit: String(PAGE_LIMIT) });
+      if (from !== undefined) q.set('from', String(from));
+      if (to !== undefined) q.set('to', String(to));
+      if (after !== null) q.set('afterSeq', after);
+      const page = await get(`${devicePath(device)}/records?${q}`) as { records?: unknown; next?: unknown };
+      if (!page || !Array.isArray(page.records)) throw new ClientError('protocol', 'relay: records page without records');
+      out.push(...page.records.map(wireEntry));
+      if (page.next === null || page.next === undefined || page.records.length === 0) return out;
+      after = String(page.next);
+    }
+  }
+
   return {
     did,
-    token,
+    token: () => token(),
     async listDevices() {
       const list = await get('/v1/devices');
       if (!Array.isArray(list)) throw new ClientError('protocol', 'relay: /v1/devices is not a list');
       return list as DeviceInfo[];
     },
     async readings({ device, feed, from, to }) {
-      const records: StreamRecord[] = [];
-      let after: string | null = null;
-      for (;;) {
-        const q = new URLSearchParams({ limit: String(PAGE_LIMIT) });
-        if (from !== undefined) q.set('from', String(from));
-        if (to !== undefined) q.set('to', String(to));
-        if (after !== null) q.set('afterSeq', after);
-        const page = await get(`${devicePath(device)}/records?${q}`) as { records?: unknown; next?: unknown };
-        if (!page || !Array.isArray(page.records)) throw new ClientError('protocol', 'relay: records page without records');
-        records.push(...page.records.map(wireRecord));
-        if (page.next === null || page.next === undefined || page.records.length === 0) break;
-        after = String(page.next);
-      }
+      const entries = await fetchRecords(device, from, to);
       const windowed = from !== undefined || to !== undefined;
-      const v = verifyDeviceStream(device, records, readerSecret, { anchor: windowed ? 'first' : 'genesis' });
+      const v = verifyDeviceStream(device, entries.map(({ bytes, receivedAt }) => ({ bytes, receivedAt })), readerSecret,
+        { anchor: windowed ? 'first' : 'genesis' });
       const inWindow = (r: VerifiedReading) => r.receivedAt === undefined
         || ((from === undefined || r.receivedAt >= from) && (to === undefined || r.receivedAt < to));
       return { readings: v.readings.filter((r) => (feed === undefined || r.feed === feed) && inWindow(r)), issues: v.issues };
     },
-    live(device, onReading, opts = {}) {
+    live(device, onReading, liveOptions = {}) {
       const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
       if (!WS) throw new TypeError('WebSocket: none available, pass options.WebSocket');
       const path = devicePath(device);
-      let socket: WebSocketLike | null = null;
-      let closed = false;
-      const records: StreamRecord[] = [];
-      let delivered = 0n;
-      const seen = new Set<string>();
-      const onMessage = (ev: { data: unknown }) => {
-        let rec: StreamRecord;
-        try {
-          rec = wireRecord(JSON.parse(typeof ev.data === 'string' ? ev.data : new TextDecoder().decode(ev.data as Uint8Array)));
-        } catch {
-          opts.onIssue?.({ kind: 'forged', what: 'malformed', detail: 'live: malformed message' });
-          return;
-        }
-        records.push(rec);
-        // Re-verify the retained window (the current and the last closed epoch; at most ~2 x 80 records).
-        const v = verifyDeviceStream(device, records, readerSecret, { anchor: 'first' });
-        for (const r of v.readings) if (r.seq > delivered) { delivered = r.seq; onReading(r); }
-        for (const i of v.issues) {
-          const k = `${i.kind}|${i.what}|${i.epoch}|${i.from}|${i.seq}`;
-          if (i.kind !== 'open' && !seen.has(k)) { seen.add(k); opts.onIssue?.(i); }
-        }
-        const bytes = rec instanceof Uint8Array ? rec : rec.bytes;
-        if (bytes[0] === 3 && !v.issues.some((i) => i.kind === 'forged' && i.what === 'epoch-close')) {
-          const epoch = new DataView(bytes.buffer, bytes.byteOffset).getUint32(1, true);
-          const keep = records.filter((r) => new DataView((r as { bytes: Uint8Array }).bytes.buffer).getUint32(1, true) >= epoch);
-          records.splice(0, records.length, ...keep);
-        }
-      };
-      (async () => {
-        const url = `${base.replace(/^http/, 'ws')}${path}/live?access_token=${encodeURIComponent(await token())}`;
-        if (closed) return;
-        socket = new WS(url);
-        socket.onmessage = onMessage;
-        socket.onerror = () => opts.onIssue?.({ kind: 'open', detail: 'live: connection error' });
-      })().catch(() => opts.onIssue?.({ kind: 'open', detail: 'live: could not connect' }));
-      return { close() { closed = true; socket?.close(); } };
+      if (typeof onReading !== 'function') throw new TypeError('onReading: expected a function');
+      return startLive({
+        device, readerSecret, WebSocket: WS, now,
+        url: (t) => `${base.replace(/^http/, 'ws')}${path}/live?access_token=${encodeURIComponent(t)}`,
+        token: (fresh) => token(fresh),
+        fetchRecords: (from) => fetchRecords(device, from, undefined),
+      }, onReading, liveOptions);
     },
   };
 }

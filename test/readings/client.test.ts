@@ -1,7 +1,8 @@
 // sealink/client against a tiny in-test relay (node:http + ws) that speaks the
 // REST shape of docs/api.md and serves records sealed by the TS sealer: JWT
 // claims and expiry, listDevices, paginated readings with verification, a
-// relay that drops a record, and live readings over WebSocket.
+// relay that drops a record, and live readings over WebSocket (a record the
+// socket missed is fetched, one the relay deleted is reported).
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -140,9 +141,36 @@ test('live: readings arrive decrypted and verified over WebSocket', async () => 
     const recs = sealEpochs(f, 2, 3, 1);
     recs.splice(3, 1); // the relay drops seq 3 (the last reading of epoch 1)
     for (const rec of recs) r.live(rec);
-    for (let i = 0; i < 100 && got.length < 6; i++) await new Promise((res) => setTimeout(res, 20));
+    // The issue is reported once a fetch confirms it (this relay stores nothing: it stays missing).
+    for (let i = 0; i < 100 && (got.length < 6 || !issues.includes('deleted')); i++) await new Promise((res) => setTimeout(res, 20));
     assert.equal(got, ['e1s1', 'e1s2', 'e2s4', 'e2s5', 'e2s6', 'e3s7']);
-    assert.ok(issues.includes('deleted'), `issues: ${issues}`);
+    assert.equal(issues, ['deleted'], `issues: ${issues}`);
+    handle.close();
+  } finally {
+    await r.close();
+  }
+});
+
+test('live: a record the socket missed but the relay stored is fetched and delivered, not reported', async () => {
+  const f = fixture('readings/client-live-missed');
+  const recs = sealEpochs(f, 2, 3, 1);
+  let stored: Uint8Array[] = [];
+  const r = await relay(f.owner.did, f.device.did, () => stored);
+  try {
+    const client = createClient({ baseUrl: r.url, ownerSeed: f.owner.seed, WebSocket: WebSocket as unknown as WebSocketCtor });
+    const got: string[] = [];
+    const issues: string[] = [];
+    let opens = 0;
+    // since 0: this relay's receivedAt (1000 + index) is not a clock.
+    const handle = client.live(f.device.did, (x) => got.push(text(x.payload)), { since: 0, onIssue: (i) => issues.push(i.detail), onOpen: () => { opens++; } });
+    for (let i = 0; i < 50 && opens === 0; i++) await new Promise((res) => setTimeout(res, 20));
+    assert.is(opens, 1, 'onOpen');
+    stored = recs;
+    for (const [i, rec] of recs.entries()) if (i !== 2) r.live(rec); // the socket never sees seq 2
+    for (let i = 0; i < 100 && got.length < 7; i++) await new Promise((res) => setTimeout(res, 20));
+    await new Promise((res) => setTimeout(res, 50));
+    assert.equal([...got].sort(), ['e1s1', 'e1s2', 'e1s3', 'e2s4', 'e2s5', 'e2s6', 'e3s7']);
+    assert.equal(issues, []);
     handle.close();
   } finally {
     await r.close();
