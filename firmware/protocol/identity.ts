@@ -5,8 +5,9 @@
 // back for the few moments a handshake needs the secret, then wiped.
 
 import { wipe } from "../crypto/ct";
-import { ed25519PublicKey, ed25519ToX25519Public, ed25519ToX25519Secret } from "../crypto/ed25519";
-import { HAL_OK, HAL_ENOENT, HAL_EIO, hal_rng_fill } from "../hal.generated";
+import { ed25519PublicKey, ed25519ToX25519Secret } from "../crypto/ed25519";
+import { x25519Base } from "../crypto/x25519";
+import { HAL_OK, HAL_ENOENT, hal_rng_fill } from "../hal.generated";
 import { IDENTITY, SCRATCH } from "./mem";
 import { SCRATCH_KDF } from "./noise";
 import { KEY_ID, KEY_ID_BYTES, storageGetExact, storagePut } from "./store";
@@ -31,8 +32,12 @@ export function identityLoad(): i32 {
   }
   if (st == HAL_OK) {
     ed25519PublicKey(ID_ED25519, seed);
-    // The seed's own public key is a valid point; this cannot fail (HAL_EIO if it did).
-    st = HAL_EIO * <i32>(ed25519ToX25519Public(ID_X25519, ID_ED25519) != 0);
+    // The X25519 public key from the did:key secret scalar (x25519Base, constant
+    // time), not by decoding the Ed25519 public key: that decode is variable
+    // time, and its input here is derived from the seed (docs/constant-time.md).
+    // Same result: both are [clamp(SHA-512(seed)[0..32])]B in Montgomery form.
+    ed25519ToX25519Secret(ID_X25519, seed);
+    x25519Base(ID_X25519, ID_X25519);
   }
   wipe(seed, SEED_BYTES);
   return st & (st >> 31); // the negative status, or HAL_OK for a length

@@ -79,10 +79,15 @@ function toArguments(options: Record<string, unknown>): string[] {
  * asconfig.json (plus a name section) to `outFile`.
  */
 export async function compileFixture(outFile: string): Promise<void> {
+  await compileRelease('fixture.ts', HERE, outFile);
+}
+
+/** Compiles `entry` (relative to baseDir) with the release options of asconfig.json plus a name section. */
+export async function compileRelease(entry: string, baseDir: string, outFile: string): Promise<void> {
   const cfg = JSON.parse(readFileSync(join(ROOT, 'asconfig.json'), 'utf8'));
   const { outFile: _o, textFile: _t, ...release } = cfg.targets.release;
   // --baseDir keeps asc from reading the root asconfig.json and its entries.
-  const args = ['fixture.ts', '--baseDir', HERE, ...toArguments({ ...cfg.options, ...release }),
+  const args = [entry, '--baseDir', baseDir, ...toArguments({ ...cfg.options, ...release }),
     '--debug', '--outFile', outFile, '--textFile', outFile.replace(/\.wasm$/, '.wat')];
   const { error, stderr } = await asc.main(args);
   if (error) throw new Error(`asc ${args.join(' ')}: ${error.message}\n${stderr.toString()}`);
@@ -96,11 +101,14 @@ export interface HarnessBuild {
   cLines: string[];
 }
 
-/** wasm2c + gcc: `cases` is core_cases.c or fixture_cases.c. */
-export function buildHarness(wasm: string, cases: string, outDir: string, opt: string): HarnessBuild {
+/**
+ * wasm2c + gcc: `cases` is core_cases.c, protocol_cases.c or fixture_cases.c;
+ * `extra`: more C sources (the generated trace of protocol_cases.c).
+ */
+export function buildHarness(wasm: string, cases: string, outDir: string, opt: string, extra: string[] = []): HarnessBuild {
   const r = hostBuild({
     wasm, outDir, exe: join(outDir, 'harness'),
-    sources: [join(HERE, 'harness.c'), join(HERE, cases), join(HERE, 'hal_stub.c')],
+    sources: [join(HERE, 'harness.c'), join(HERE, cases), join(HERE, 'hal_stub.c'), ...extra],
     includeDirs: [HERE],
     // Explicit bounds checks instead of guard pages: they compare addresses
     // only (public), need no 8 GiB reservation or SIGSEGV handler under
@@ -207,4 +215,41 @@ function instructionOf(code: string): string {
 export function describe(f: Finding): string {
   return `[${f.case}] ${f.what} (${f.kind}, x${f.count})\n      in ${f.fn}: ${f.instr}${f.code ? `   [${f.code}]` : ''}`
     + `\n      at ${f.frames.slice(0, 6).join('\n      by ')}\n      secret from: ${f.origin}`;
+}
+
+/**
+ * A value the protocol derives from secrets but makes public (a verdict the
+ * device acts on visibly, its own public key, the frame headers of an
+ * authentic record). Memcheck's findings whose innermost wasm function is one
+ * of `fns` (the function that branches, and those binaryen or gcc may inline
+ * it into) in one of `cases` (all when absent) are accepted. Unlike
+ * Declassification (an exact count per call), protocol paths have no fixed
+ * count per entry-point call, so these are matched by function only: keep
+ * `fns` narrow. A rule that matches nothing fails the run (stale list).
+ */
+export interface PublicRule {
+  name: string;
+  fns: string[];
+  cases?: string[];
+  why: string;
+}
+
+export interface Triage {
+  /** Rule name -> findings it accepted (sum of memcheck's counts). */
+  accepted: Map<string, number>;
+  /** Findings no rule accepts: secret-dependent behaviour. */
+  rest: Finding[];
+  /** Rules that accepted nothing. */
+  unused: string[];
+}
+
+export function triage(findings: Finding[], rules: PublicRule[]): Triage {
+  const accepted = new Map<string, number>(rules.map((r) => [r.name, 0]));
+  const rest: Finding[] = [];
+  for (const f of findings) {
+    const rule = rules.find((r) => r.fns.includes(f.fn) && (!r.cases || r.cases.includes(f.case)));
+    if (rule) accepted.set(rule.name, accepted.get(rule.name)! + f.count);
+    else rest.push(f);
+  }
+  return { accepted, rest, unused: [...accepted].filter(([, n]) => n === 0).map(([name]) => name) };
 }
