@@ -1,9 +1,8 @@
 // What the demo prints: one line per reading, the banner and the summary.
 // Plain text, no colours: it goes to terminals, logs and tests alike.
 
-import type { StreamIssue } from '../readings/index.ts';
+import type { StreamIssue, VerifiedReading } from '../client/index.ts';
 import { FEEDS, parseClimate, type FeedId } from '../sim/weather.ts';
-import type { FollowedReading } from './follow.ts';
 
 /** "z6Mk…Xy12ab": enough of a did:key to tell devices apart on one screen. */
 export function shortDid(did: string): string {
@@ -11,8 +10,8 @@ export function shortDid(did: string): string {
   return id.length <= 14 ? id : `${id.slice(0, 4)}…${id.slice(-6)}`;
 }
 
-/** The line for one decrypted, verified reading; `name` is the sensor's label. */
-export function readingLine(name: string, r: FollowedReading, now: number = Date.now()): string {
+/** The line for one decrypted, verified reading of `device`; `name` is the sensor's label. */
+export function readingLine(name: string, device: string, r: VerifiedReading, now: number = Date.now()): string {
   const feed = FEEDS[r.feed as FeedId];
   const p = parseClimate(r.payload);
   let value: string;
@@ -20,7 +19,7 @@ export function readingLine(name: string, r: FollowedReading, now: number = Date
   else value = `${r.payload.length} bytes`;
   const latency = p === null ? '' : `  latency ${Math.max(0, now - p.at)} ms`;
   const feedName = `feed ${r.feed}${feed === undefined ? '' : ` ${feed.name}`}`;
-  return `${name.padEnd(9)} ${shortDid(r.device).padEnd(11)}  ${feedName.padEnd(18)} seq ${String(r.seq).padStart(4)}  ${value.padStart(9)}${latency}${r.via === 'fetch' ? '  (fetched)' : ''}`;
+  return `${name.padEnd(9)} ${shortDid(device).padEnd(11)}  ${feedName.padEnd(18)} seq ${String(r.seq).padStart(4)}  ${value.padStart(9)}${latency}`;
 }
 
 /** One line for an issue the client reported. */

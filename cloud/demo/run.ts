@@ -1,8 +1,8 @@
-// `sealink demo`, the orchestration: relay, owner, sensors, follower, and a
-// graceful stop. Every part is the real thing (cloud/app relay app, the
-// owner-key logic of `sealink owner init`, the claim API, the release core on
-// a simulated board, the retrieval client); the demo only wires them up and
-// prints what happens.
+// `sealink demo`, the orchestration: relay, owner, sensors, the owner's live
+// feeds, and a graceful stop. Every part is the real thing (cloud/app relay
+// app, the owner-key logic of `sealink owner init`, the claim API, the release
+// core on a simulated board, the retrieval client); the demo only wires them
+// up and prints what happens.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,14 +10,14 @@ import { decodeClaimBundle } from '../app/claim-bundle.ts';
 import { createOwnerKey, loadOwnerKey, signApiToken } from '../app/owner-key.ts';
 import { createPino, pinoLogger } from '../app/logger.ts';
 import { startRelayApp, type RelayApp } from '../app/relay.ts';
-import { createClient } from '../client/index.ts';
+import { createClient } from '../client/node.ts';
 import type { Identity } from '../keys/did.ts';
 import { deviceClaimBundle, type Transport } from '../sim/claim.ts';
 import { SensorError, SimSensor, halStatusName } from '../sim/sensor.ts';
 import { STATE } from '../sim/status.ts';
 import { Climate, FEEDS, type FeedId } from '../sim/weather.ts';
 import { CORE_WASM } from './build.ts';
-import { Follower } from './follow.ts';
+import { follow, type Followed } from './follow.ts';
 import { issueLine, readingLine, secs, shortDid } from './format.ts';
 import type { DemoOptions } from './options.ts';
 
@@ -42,10 +42,8 @@ export interface DemoSummary {
   unacknowledged: number;
   /** READING records the relay stored (durably committed) in this run. */
   stored: number;
-  /** Readings the owner received decrypted and verified while the demo ran (live + fetched). */
+  /** Readings the owner's live feeds delivered, decrypted and verified, while the demo ran. */
   decrypted: number;
-  live: number;
-  fetched: number;
   /** Readings of this run in the owner's final check of each device's whole stream (from its first epoch). */
   verified: number;
   /** Relay misbehaviour the client reported, and sensors that failed (none expected). */
@@ -134,15 +132,17 @@ export async function startDemo(o: DemoOptions, io: DemoIo, signal?: AbortSignal
   const apiHost = config.apiHost === '0.0.0.0' || config.apiHost === '::' ? '127.0.0.1' : config.apiHost;
   const apiBase = `http://${apiHost.includes(':') ? `[${apiHost}]` : apiHost}:${relay.api.port}`;
   const running: Running[] = [];
-  const names = new Map<string, string>();
-  let follower: Follower | null = null;
+  /** Sensors whose first session is up (later ones are reported as "up again"). */
+  const sessionsUp = new Set<string>();
+  const client = createClient({ baseUrl: apiBase, ownerSeed: owner.id.seed });
+  const feeds: Followed[] = [];
   let stopping = false;
   const failures: string[] = [];
   let finish: () => void = () => {};
   const finished = new Promise<void>((r) => { finish = r; });
 
   const cleanup = async (): Promise<void> => {
-    follower?.close();
+    for (const f of feeds) f.close();
     for (const s of running) { if (s.timer) clearTimeout(s.timer); s.sensor.close(); }
     await relay.close();
   };
@@ -156,13 +156,6 @@ export async function startDemo(o: DemoOptions, io: DemoIo, signal?: AbortSignal
     io.out(`             devices udp ${config.host}:${relay.channel.udpPort} tcp ${config.host}:${relay.channel.tcpPort}, api ${apiBase}`);
     io.out(`  sensors    ${o.sensors}, each sealing a reading on feed 1 (temperature) and feed 2 (humidity) every ${o.intervalMs} ms${o.readings === undefined ? '' : `, ${o.readings} readings each`}`);
 
-    follower = new Follower((WebSocket) => createClient({ baseUrl: apiBase, ownerSeed: owner.id.seed, WebSocket }), {
-      since,
-      onReading: (r) => io.out(readingLine(names.get(r.device) ?? '?', r)),
-      onIssue: (device, i) => io.out(issueLine(names.get(device) ?? '?', device, i)),
-      onNotice: (device, m) => io.err(`${names.get(device) ?? '?'}: ${m}`),
-    });
-
     for (let i = 0; i < o.sensors; i++) {
       signal?.throwIfAborted();
       const name = `sensor-${i + 1}`;
@@ -175,7 +168,7 @@ export async function startDemo(o: DemoOptions, io: DemoIo, signal?: AbortSignal
         onState: (state, prev) => {
           if (stopping) return;
           if (prev === STATE.ESTABLISHED && state < STATE.ESTABLISHED) io.out(`${name.padEnd(9)} session lost; the core reconnects and resends what is unacknowledged`);
-          else if (state === STATE.ESTABLISHED && prev === STATE.CONNECTING && names.has(sensor.did)) io.out(`${name.padEnd(9)} session up again`);
+          else if (state === STATE.ESTABLISHED && prev === STATE.CONNECTING && sessionsUp.has(sensor.did)) io.out(`${name.padEnd(9)} session up again`);
         },
         onFailure: (e) => { failures.push(`${name}: ${e.message}`); io.err(`${name}: stopped: ${e.message}`); finish(); },
       });
@@ -208,8 +201,14 @@ export async function startDemo(o: DemoOptions, io: DemoIo, signal?: AbortSignal
         throw new DemoError(`${name} got no session with the relay: ${(e as Error).message}. An enrolled sensor dials the address it enrolled with: `
           + `run with the same ports as then, or remove ${join(config.dataDir, 'sensors')} to enroll new ones`);
       }
-      names.set(sensor.did, name);
-      await follower.follow(sensor.did);
+      sessionsUp.add(sensor.did);
+      feeds.push(await follow(client, sensor.did, {
+        since,
+        onReading: (reading) => io.out(readingLine(name, sensor.did, reading)),
+        onIssue: (i) => io.out(issueLine(name, sensor.did, i)),
+        onStatus: (line) => { if (!stopping) io.out(`${name.padEnd(9)} ${line}`); },
+        onError: (m) => io.err(`${name}: ${m}`),
+      }));
       io.out(`${name.padEnd(9)} ${shortDid(sensor.did)}  session up (${secs(Date.now() - started)}); the owner follows it live`);
     }
 
@@ -252,7 +251,6 @@ export async function startDemo(o: DemoOptions, io: DemoIo, signal?: AbortSignal
   }
 
   let stopped: Promise<DemoSummary> | null = null;
-  const f = follower;
   return {
     relay, owner: owner.id.did, finished, failures,
     stop() {
@@ -263,19 +261,16 @@ export async function startDemo(o: DemoOptions, io: DemoIo, signal?: AbortSignal
         const end = Date.now() + FLUSH_TIMEOUT_MS;
         while (Date.now() < end && running.some((r) => r.sensor.status().queued > 0)) await new Promise((res) => setTimeout(res, 50));
         const sealed = running.reduce((n, r) => n + r.sealed, 0);
-        // Let the owner catch up with everything stored.
-        const delivered = () => running.reduce((n, r) => n + f.deliveredCount(r.sensor.did), 0);
+        // Give the live feeds time to deliver the last readings stored.
+        const delivered = () => feeds.reduce((n, f) => n + f.delivered, 0);
         const cend = Date.now() + CATCH_UP_TIMEOUT_MS;
-        while (Date.now() < cend && delivered() < sealed) {
-          await f.catchUp();
-          if (delivered() < sealed) await new Promise((res) => setTimeout(res, 100));
-        }
+        while (Date.now() < cend && delivered() < sealed) await new Promise((res) => setTimeout(res, 50));
         // The owner's final check: each device's whole stream, from its first epoch.
         const issues: string[] = [...failures];
         let verified = 0;
         for (const r of running) {
           try {
-            const v = await f.client.readings({ device: r.sensor.did });
+            const v = await client.readings({ device: r.sensor.did });
             verified += v.readings.filter((x) => (x.receivedAt ?? 0) >= since).length;
             for (const i of v.issues) if (i.kind !== 'open') issues.push(issueLine(r.name, r.sensor.did, i));
           } catch (e) {
@@ -288,7 +283,7 @@ export async function startDemo(o: DemoOptions, io: DemoIo, signal?: AbortSignal
         const decrypted = delivered();
         return {
           sensors: running.length, sealed, refused: running.reduce((n, r) => n + r.refused, 0), unacknowledged, stored,
-          decrypted, live: f.counts.live, fetched: f.counts.fetch, verified, issues,
+          decrypted, verified, issues,
           // >=: readings a sensor queued on an earlier run and sent now count too.
           ok: issues.length === 0 && decrypted >= sealed && verified >= sealed,
         };
@@ -304,7 +299,7 @@ export function summaryLines(s: DemoSummary, elapsedMs: number): string[] {
     `summary after ${secs(elapsedMs)}: ${s.sensors} sensor${s.sensors === 1 ? '' : 's'}`,
     `  sealed by the sensors' cores     ${s.sealed}${s.refused ? `  (${s.refused} refused by the core)` : ''}`,
     `  stored by the relay (durable)    ${s.stored}${s.unacknowledged ? `  (${s.unacknowledged} still queued on the sensors, sent on the next run)` : ''}`,
-    `  decrypted by the owner           ${s.decrypted}  (${s.live} live, ${s.fetched} fetched after a resumed feed)`,
+    `  decrypted by the owner           ${s.decrypted}  (live feed, each reading once)`,
     `  verified end to end              ${s.verified}  (signatures, epoch chains, no gap, reorder or deletion)`,
     ...(s.issues.length === 0 ? [] : ['  ISSUES:', ...s.issues.map((i) => `    ${i}`)]),
     s.ok ? 'ok: every reading sealed was stored, decrypted and verified' : 'NOT OK: see the numbers above',

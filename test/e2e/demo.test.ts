@@ -1,8 +1,9 @@
 // `sealink demo` as a user runs it, in a child process: bounded (--readings),
 // in a temp data dir with free ports and a temp owner key. Its output shows
 // every reading decrypted and verified, once, and the summary says so. Also
-// --help, a bad flag (exit 2, nothing created) and Ctrl-C (SIGINT: a graceful
-// stop with a summary).
+// --help, a bad flag (exit 2, nothing created), Ctrl-C (SIGINT: a graceful
+// stop with a summary) and the status lines the owner's side (follow.ts) makes
+// of the client's live-feed callbacks.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,6 +11,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../cloud/app/config.ts';
+import type { Client, LiveOptions, VerifiedReading } from '../../cloud/client/index.ts';
+import { follow } from '../../cloud/demo/follow.ts';
 import { parseDemoArgs } from '../../cloud/demo/options.ts';
 import { BIN, newIdentity, tempDir, waitFor } from './support.ts';
 
@@ -137,6 +140,62 @@ test('demo options: its own flags, every relay flag, loopback and quiet unless t
   for (const bad of [['--sensors', '33'], ['--interval-ms', '10'], ['--readings', '0'], ['--transport', 'x'], ['--nope', '1'], ['--sensors'], ['--udp-port', 'x']]) {
     assert.throws(() => parseDemoArgs(bad, env), (e: unknown) => e instanceof ConfigError, bad.join(' '));
   }
+});
+
+test('demo follow(): the client\'s live feed as is; status lines for lost and resumed feeds, none for token renewals', async () => {
+  const calls: { device: string; onReading: (r: VerifiedReading) => void; options: LiveOptions; closed: number }[] = [];
+  const client = {
+    live(device: string, onReading: (r: VerifiedReading) => void, options: LiveOptions = {}) {
+      const c = { device, onReading, options, closed: 0 };
+      calls.push(c);
+      return { close: () => { c.closed++; } };
+    },
+  } as unknown as Client;
+  const did = newIdentity().did;
+  const seen: string[] = [];
+  const opening = follow(client, did, {
+    since: 1234,
+    onReading: (r) => seen.push(`reading ${r.seq}`),
+    onIssue: (i) => seen.push(`issue ${i.kind}`),
+    onStatus: (l) => seen.push(`status ${l}`),
+    onError: (m) => seen.push(`error ${m}`),
+  });
+  assert.is(calls.length, 1, 'one live feed per device');
+  const [c] = calls;
+  assert.is(c.device, did);
+  assert.is(c.options.since, 1234, 'since is passed to the client');
+  assert.ok(c.options.reconnect, 'the client reconnects');
+  let resolved = false;
+  void opening.then(() => { resolved = true; });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.not.ok(resolved, 'follow() waits for the first socket');
+  c.options.onOpen!();
+  const feed = await opening;
+  assert.is(feed.delivered, 0);
+  const reading = (seq: bigint) => ({ seq, epoch: 1, feed: 1, payload: new Uint8Array(0) }) as unknown as VerifiedReading;
+  c.onReading(reading(1n));
+  c.onReading(reading(2n));
+  assert.is(feed.delivered, 2);
+  // A token renewal: closed with 4001, reopened at once; nothing to tell.
+  c.options.onClose!({ code: 4001, reason: 'token expired', retryInMs: 0 });
+  c.options.onOpen!();
+  assert.equal(seen, ['reading 1', 'reading 2']);
+  // A lost socket, then back.
+  c.options.onClose!({ code: 1006, reason: '', retryInMs: 250 });
+  c.options.onOpen!();
+  c.onReading(reading(3n));
+  c.options.onIssue!({ kind: 'gap', detail: 'x' } as never);
+  c.options.onError!(new Error('fetch failed'));
+  c.options.onClose!({ code: 1006, reason: '', retryInMs: null });
+  assert.equal(seen.slice(2), [
+    'status owner\'s live feed closed (1006); the client reconnects in 250 ms',
+    'status owner\'s live feed back; the client fetches (verified) what was stored meanwhile',
+    'reading 3', 'issue gap', 'error fetch failed',
+    'status owner\'s live feed closed (1006) for good',
+  ]);
+  assert.is(feed.delivered, 3);
+  feed.close();
+  assert.is(c.closed, 1, 'close() closes the client\'s feed');
 });
 
 test.run();

@@ -4,13 +4,13 @@
 // keep sealing into their storage, the relay restarts on the same ports and
 // data dir, the sensors reconnect and resend. The owner, through the retrieval
 // client, gets every reading exactly once, decrypted and verified, no gaps:
-// both live (cloud/demo/follow.ts) and in a final fetch of the whole stream.
+// both live (client.live(): reconnect and resume after the restart) and in a
+// final fetch of the whole stream.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { createClient } from '../../cloud/client/index.ts';
-import { Follower } from '../../cloud/demo/follow.ts';
+import { createClient, type LiveHandle } from '../../cloud/client/node.ts';
 import type { SimSensor } from '../../cloud/sim/sensor.ts';
 import { enrolledSensor, killRelay, newIdentity, sleep, startRelayChild, tempDir, waitFor, type RelayChild } from './support.ts';
 
@@ -24,7 +24,7 @@ test('relay SIGKILLed mid-stream and restarted: sensors resend, the owner gets e
   const owner = newIdentity();
   let relay: RelayChild | undefined;
   const sensors: SimSensor[] = [];
-  let follower: Follower | undefined;
+  const feeds: LiveHandle[] = [];
   try {
     relay = await startRelayChild(dataDir, owner.did);
     const { ports, api } = relay;
@@ -32,12 +32,18 @@ test('relay SIGKILLed mid-stream and restarted: sensors resend, the owner gets e
 
     const live = new Map<string, bigint[]>(sensors.map((s) => [s.did, []]));
     const liveIssues: string[] = [];
-    follower = new Follower((WebSocket) => createClient({ baseUrl: api, ownerSeed: owner.seed, WebSocket }), {
-      since: 0,
-      onReading: (r) => live.get(r.device)!.push(r.seq),
-      onIssue: (d, i) => liveIssues.push(`${d}: ${i.kind} ${i.detail}`),
-    });
-    for (const s of sensors) await follower.follow(s.did);
+    const client = createClient({ baseUrl: api, ownerSeed: owner.seed });
+    for (const s of sensors) {
+      await new Promise<void>((opened, failed) => {
+        feeds.push(client.live(s.did, (r) => live.get(s.did)!.push(r.seq), {
+          since: 0,
+          reconnect: { maxDelayMs: 1000 }, // the relay is down a few seconds: come back soon after it is up
+          onIssue: (i) => liveIssues.push(`${s.did}: ${i.kind} ${i.detail}`),
+          onOpen: () => opened(),
+          onError: (e) => failed(e),
+        }));
+      });
+    }
 
     // What each sensor sealed: seq -> payload text.
     const sealed = new Map<string, Map<bigint, string>>(sensors.map((s) => [s.did, new Map()]));
@@ -66,21 +72,17 @@ test('relay SIGKILLed mid-stream and restarted: sensors resend, the owner gets e
 
     await waitFor(() => sensors.every((s) => s.status().queued === 0), 45_000,
       () => `every reading acknowledged (queued: ${sensors.map((s) => s.status().queued).join(', ')})`);
-    await waitFor(async () => {
-      if (![...live.values()].every((l) => l.length >= TOTAL)) await follower!.catchUp();
-      return [...live.values()].every((l) => l.length >= TOTAL);
-    }, 10_000, () => `the owner has every reading live (${[...live.values()].map((l) => l.length).join(', ')} of ${TOTAL})`);
+    await waitFor(() => [...live.values()].every((l) => l.length >= TOTAL), 10_000, () => `the owner has every reading live (${[...live.values()].map((l) => l.length).join(', ')} of ${TOTAL})`);
 
     const all = Array.from({ length: TOTAL }, (_, i) => BigInt(i + 1));
     for (const s of sensors) {
       assert.equal([...sealed.get(s.did)!.keys()], all, 'the core numbered its readings 1..N');
-      // Live: each reading once (the follower never hands one on twice: checked here, not assumed).
+      // Live: each reading once (the client never hands one on twice: checked here, not assumed).
       assert.equal([...live.get(s.did)!].sort((a, b) => (a < b ? -1 : 1)), all, `live readings of ${s.did}`);
     }
     assert.equal(liveIssues, [], 'no relay misbehaviour reported');
 
     // The owner's final fetch of each whole stream, from the first epoch.
-    const client = createClient({ baseUrl: api, ownerSeed: owner.seed });
     for (const s of sensors) {
       const v = await client.readings({ device: s.did });
       assert.equal(v.readings.map((r) => r.seq), all, 'every reading exactly once, in order');
@@ -89,7 +91,7 @@ test('relay SIGKILLed mid-stream and restarted: sensors resend, the owner gets e
     }
     assert.equal((await client.listDevices()).map((d) => d.did).sort(), sensors.map((s) => s.did).sort());
   } finally {
-    follower?.close();
+    for (const f of feeds) f.close();
     for (const s of sensors) s.close();
     await killRelay(relay);
     tmp.remove();
