@@ -5,4 +5,4 @@ export { DeviceClient, type DeviceClientOptions, type DeviceStats, type EnrollBu
 export type { DeviceCredentials } from './enroll.ts';
 export { DeviceError, type DeviceErrorCode } from './errors.ts';
 export { DEFAULT_DEVICE_LIMITS, type DeviceLimits } from './limits.ts';
-export { openTcpLink, openUdpLink, type Link } from './link.ts';
+export { openTcpLink, openUdpLink, type Link, type LinkOptions, type WireCount } from './link.ts';
