@@ -12,13 +12,14 @@ import { SignJWT, importJWK, base64url } from 'jose';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { identityFromSeed, ed25519FromDid } from '../keys/did.ts';
 import { verifyDeviceStream, type VerifiedReading, type StreamIssue } from '../readings/verify.ts';
-import { startLive, type LiveHandle, type LiveOptions, type WebSocketCtor } from './live.ts';
+import { startLive, type LiveHandle, type LiveOptions, type LiveReadingHandler, type WebSocketCtor } from './live.ts';
 import { ClientError, wireEntry, type WireEntry } from './wire.ts';
 
 export { ClientError, fromBase64, toBase64 } from './wire.ts';
 export {
-  CLOSE_TOKEN_EXPIRED, LIVE_STABLE_MS, RESUME_OVERLAP_MS, LIVE_MAX_RECORDS,
-  type LiveOptions, type LiveHandle, type LiveCloseInfo, type ReconnectOptions, type WebSocketLike, type WebSocketCtor,
+  CLOSE_TOKEN_EXPIRED, LIVE_STABLE_MS, RESUME_OVERLAP_MS, LIVE_MAX_RECORDS, LIVE_HOLD_MS, LIVE_HOLD_READINGS,
+  type LiveOptions, type LiveHandle, type LiveCloseInfo, type ReconnectOptions, type HoldOptions,
+  type LiveReadingInfo, type LiveReadingHandler, type WebSocketLike, type WebSocketCtor,
 } from './live.ts';
 export type { VerifiedReading, StreamIssue } from '../readings/verify.ts';
 
@@ -77,10 +78,11 @@ export interface Client {
   listDevices(): Promise<DeviceInfo[]>;
   readings(query: ReadingsQuery): Promise<ReadingsResult>;
   /**
-   * Follows a device live: `onReading` once per reading (verified, decrypted),
-   * across reconnects and token renewals; see cloud/client/live.ts.
+   * Follows a device live: `onReading(reading, { source, late })` once per
+   * reading (verified, decrypted), in ascending seq, across reconnects and
+   * token renewals; see cloud/client/live.ts.
    */
-  live(device: string, onReading: (r: VerifiedReading) => void, options?: LiveOptions): LiveHandle;
+  live(device: string, onReading: LiveReadingHandler, options?: LiveOptions): LiveHandle;
 }
 
 /** Creates a client. TypeError / RangeError for wrong options. */

@@ -13,6 +13,17 @@
 // nothing is handed on twice (the live copy and the fetched copy are the same
 // record).
 //
+// Readings are handed on in sequence order, each once. A reading behind a
+// hole (a seq not yet held: the socket reconnected, or missed a message) waits
+// until the catch-up fetch fills the hole. A hole the relay cannot fill is
+// moved past as soon as it is provable and reported (its epoch is closed, or a
+// later epoch pins its end), or when the bound is reached (hold.maxMs since the
+// first reading started waiting, more than hold.maxReadings waiting behind it,
+// or LIVE_MAX_RECORDS held): what waits is then handed on in order, and a
+// reading of the skipped range that turns up later is handed on once, marked
+// late. Nothing is handed on before the first fetch has answered (the feed's
+// starting point is unknown until then), except at that same bound.
+//
 // An issue is reported only when it survives such a fetch: a live feed that
 // starts mid-epoch or lost records during a reconnect is not the relay
 // misbehaving. A gap inside the newest epoch while it is still open is not
@@ -23,7 +34,7 @@
 // at once with a freshly signed token. Any other close or failed attempt is
 // retried after an exponential, jittered, capped delay.
 
-import { verifyDeviceStream, type StreamIssue, type VerifiedReading } from '../readings/verify.ts';
+import { verifyDeviceStream, type StreamIssue, type VerifiedReading, type VerifyResult } from '../readings/verify.ts';
 import { KIND_EPOCH_CLOSE, KIND_READING } from '../readings/records.ts';
 import { ClientError, comparePositions, recordPosition, wireEntry, type RecordPosition, type WireEntry } from './wire.ts';
 
@@ -56,6 +67,26 @@ export interface LiveCloseInfo {
   retryInMs: number | null;
 }
 
+/** How a reading reached the feed; the second argument of `onReading`. */
+export interface LiveReadingInfo {
+  /** 'live': its record first came over the WebSocket; 'fetched': through a catch-up fetch (GET records). */
+  source: 'live' | 'fetched';
+  /**
+   * true only for a reading of a range the feed gave up waiting for (hold
+   * bound): it comes after readings with a higher seq. Otherwise the feed's
+   * seqs are strictly ascending.
+   */
+  late: boolean;
+}
+
+/** Bounds of the wait behind a hole in the sequence (see LIVE_HOLD_MS). */
+export interface HoldOptions {
+  /** Longest a reading waits behind a hole, ms (default LIVE_HOLD_MS); 0: never wait. */
+  maxMs?: number;
+  /** Readings that may wait behind a hole (default LIVE_HOLD_READINGS); one more releases it. */
+  maxReadings?: number;
+}
+
 export interface LiveOptions {
   /** Relay misbehaviour in this device's stream, once each (never 'open'). */
   onIssue?: (issue: StreamIssue) => void;
@@ -69,7 +100,12 @@ export interface LiveOptions {
   since?: number;
   /** Reconnect policy, or false for a single socket. */
   reconnect?: ReconnectOptions | false;
+  /** Bounds of the wait for a missing reading before the feed moves past it. */
+  hold?: HoldOptions;
 }
+
+/** Receives each reading once, in ascending seq (see LiveReadingInfo.late for the one exception). */
+export type LiveReadingHandler = (reading: VerifiedReading, info: LiveReadingInfo) => void;
 
 export interface LiveHandle {
   /** Stops the feed: closes the socket, cancels retries and fetches. No callback runs after it. */
@@ -96,14 +132,24 @@ export const CLOSE_TOKEN_EXPIRED = 4001;
 export const LIVE_STABLE_MS = 1000;
 /** Fetch windows start this much before the oldest reading held (relay clock steps, same-ms commits). */
 export const RESUME_OVERLAP_MS = 5000;
-/** Records held for verification; beyond it the oldest epochs are dropped even with issues pending. */
+/** Records held for verification; beyond it the oldest epochs are dropped even with issues pending (and every hole is moved past). */
 export const LIVE_MAX_RECORDS = 4096;
+/**
+ * Default longest wait behind a hole, ms. A fetch answers in milliseconds; the
+ * rest covers a reading the relay commits after later ones (a datagram the
+ * device resends) and catch-up fetches that fail and are retried.
+ */
+export const LIVE_HOLD_MS = 5000;
+/** Default number of readings that may wait behind a hole. */
+export const LIVE_HOLD_READINGS = 1000;
 
 interface Held extends WireEntry { pos: RecordPosition }
 
 const issueKey = (i: StreamIssue): string => `${i.kind}|${i.what}|${i.epoch}|${i.toEpoch}|${i.from}|${i.to}|${i.seq}`;
 
-export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => void, o: LiveOptions = {}): LiveHandle {
+const readingKey = (epoch: number, seq: bigint): string => `${epoch}.${seq}`;
+
+export function startLive(deps: LiveDeps, onReading: LiveReadingHandler, o: LiveOptions = {}): LiveHandle {
   const since = o.since ?? deps.now();
   if (typeof since !== 'number' || !Number.isFinite(since)) throw new TypeError('since: expected ms since the Unix epoch');
   const policy = o.reconnect === false ? null : {
@@ -112,12 +158,23 @@ export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => voi
   if (policy !== null && !(policy.min >= 0 && policy.max >= policy.min && policy.attempts >= 0)) {
     throw new RangeError('reconnect: expected 0 <= minDelayMs <= maxDelayMs and maxAttempts >= 0');
   }
+  const holdMs = o.hold?.maxMs ?? LIVE_HOLD_MS;
+  const holdReadings = o.hold?.maxReadings ?? LIVE_HOLD_READINGS;
+  if (!(typeof holdMs === 'number' && holdMs >= 0 && Number.isFinite(holdMs)) || !(Number.isInteger(holdReadings) && holdReadings >= 0)) {
+    throw new RangeError('hold: expected a finite maxMs >= 0 and an integer maxReadings >= 0');
+  }
 
   let stopped = false;
   // Records held for verification (key: wire text), from `floorEpoch` on.
   const held = new Map<string, Held>();
   let floorEpoch = 0;
   const delivered = new Map<bigint, number>(); // seq -> epoch
+  const sources = new Map<string, LiveReadingInfo['source']>(); // readingKey -> how its record first came
+  // Sequence order: the next seq to hand on (null until the starting point is known).
+  let nextSeq: bigint | null = null;
+  let waitingSince: number | null = null; // Date.now() when a reading first had to wait
+  let holdTimer: ReturnType<typeof setTimeout> | null = null;
+  let holeFetched: bigint | null = null; // the hole a fetch was last asked for
   const reported = new Map<string, number | undefined>(); // issue key -> epoch
   let suspects = new Set<string>();
 
@@ -129,7 +186,7 @@ export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => voi
   };
   const error = (e: unknown): void => { if (!stopped) o.onError?.(e instanceof Error ? e : new Error(String(e))); };
 
-  function hold(entries: WireEntry[]): void {
+  function hold(entries: WireEntry[], source: LiveReadingInfo['source']): void {
     for (const e of entries) {
       const pos = recordPosition(e.bytes);
       if (pos === null) {
@@ -138,25 +195,15 @@ export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => voi
       }
       if (pos.epoch < floorEpoch || held.has(e.b64)) continue;
       held.set(e.b64, { ...e, pos });
+      if (e.bytes[0] === KIND_READING && !sources.has(readingKey(pos.epoch, pos.seq))) sources.set(readingKey(pos.epoch, pos.seq), source);
     }
   }
 
-  /** Verify what is held; deliver new readings; sort issues into reported / suspect. `confirmed`: suspects a fetch has since checked. */
+  /** Verify what is held; sort issues into reported / suspect; hand on what is in order. `confirmed`: suspects a fetch has since checked. */
   function settle(confirmed: Set<string> | null): void {
     if (stopped) return;
     const list = [...held.values()].sort((a, b) => comparePositions(a.pos, b.pos));
     const v = verifyDeviceStream(deps.device, list.map((h) => ({ bytes: h.bytes, receivedAt: h.receivedAt })), deps.readerSecret, { anchor: 'first' });
-    for (const r of v.readings) {
-      if (delivered.has(r.seq)) continue;
-      delivered.set(r.seq, r.epoch);
-      if (r.receivedAt !== undefined && r.receivedAt < since) continue;
-      try {
-        onReading(r);
-      } catch (e) {
-        error(e); // the caller's bug: the reading counts as delivered, the feed goes on
-      }
-      if (stopped) return;
-    }
     const newest = list.length ? list[list.length - 1].pos.epoch : 0;
     const newestClosed = list.some((h) => h.pos.epoch === newest && h.bytes[0] === KIND_EPOCH_CLOSE);
     const now = new Set<string>();
@@ -168,11 +215,82 @@ export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => voi
       if (i.kind === 'no-access' || confirmed?.has(k)) report(i);
       else now.add(k);
     }
+    if (stopped) return;
     const fresh = [...now].some((k) => !suspects.has(k));
     suspects = now;
     if (fresh) requestFetch();
-    else if (suspects.size === 0 && !fetching) prune(list, v.issues);
-    if (held.size > LIVE_MAX_RECORDS) prune(list, v.issues, true);
+    const overflow = held.size > LIVE_MAX_RECORDS;
+    deliver(v, newest, newestClosed, overflow);
+    if (stopped) return;
+    if (suspects.size === 0 && !fetching) prune(list, v.issues);
+    if (overflow) prune(list, v.issues, true);
+  }
+
+  /** Hand `r` on once (unless it predates `since`). */
+  function handOn(r: VerifiedReading, late: boolean): void {
+    delivered.set(r.seq, r.epoch);
+    if (r.receivedAt !== undefined && r.receivedAt < since) return;
+    try {
+      onReading(r, { source: sources.get(readingKey(r.epoch, r.seq)) ?? 'fetched', late });
+    } catch (e) {
+      error(e); // the caller's bug: the reading counts as delivered, the feed goes on
+    }
+  }
+
+  /**
+   * Hand on the verified readings in seq order from `nextSeq`, stopping at a
+   * hole until a fetch fills it, it is provable and reported, or the hold
+   * bound is reached.
+   */
+  function deliver(v: VerifyResult, newest: number, newestClosed: boolean, overflow: boolean): void {
+    const waiting = v.readings.filter((r) => !delivered.has(r.seq)); // ascending seq
+    const t = Date.now();
+    const timeUp = overflow || (waitingSince !== null && t - waitingSince >= holdMs);
+    const wait = (): void => {
+      if (waitingSince === null) waitingSince = t;
+      if (holdTimer === null) {
+        holdTimer = setTimeout(() => { holdTimer = null; settle(null); }, Math.max(0, waitingSince + holdMs - t));
+      }
+    };
+    if (waiting.length === 0) { release(); return; }
+    if (nextSeq === null) {
+      // The starting point: the first seq of the lowest epoch with a reading, once the
+      // first fetch answered and nothing held is in doubt (an older epoch may be coming).
+      if (!timeUp && (!anchored || suspects.size > 0)) { wait(); return; }
+      const r0 = waiting[0];
+      const hole = v.issues.find((i) => i.kind === 'gap' && i.epoch === r0.epoch && i.to === r0.seq - 1n);
+      nextSeq = hole?.from ?? r0.seq;
+    }
+    for (let n = 0; n < waiting.length; n++) {
+      const r = waiting[n];
+      if (r.seq < nextSeq) {
+        handOn(r, true); // the range was given up on (bound), or predates the starting point
+      } else {
+        if (r.seq > nextSeq && !timeUp && !(r.receivedAt !== undefined && r.receivedAt < since) && waiting.length - n <= holdReadings) {
+          // A hole nextSeq..r.seq-1. Inside r's epoch (a gap there) its completeness is known
+          // once that epoch closes or a later one exists; before r's epoch, r's EPOCH_OPEN
+          // already pins it. Provable holes become issues: move on once every issue is settled
+          // (reported after a confirming fetch, or filled by it).
+          const inEpoch = v.issues.some((i) => i.kind === 'gap' && i.epoch === r.epoch && i.to === r.seq - 1n);
+          const provable = !inEpoch || r.epoch !== newest || newestClosed;
+          if (!provable || suspects.size > 0) {
+            if (holeFetched !== nextSeq) { holeFetched = nextSeq; requestFetch(); }
+            wait();
+            return;
+          }
+        }
+        handOn(r, false);
+        nextSeq = r.seq + 1n;
+      }
+      if (stopped) return;
+    }
+    release();
+  }
+
+  /** Nothing waits any more. */
+  function release(): void {
+    waitingSince = null;
+    if (holdTimer !== null) { clearTimeout(holdTimer); holdTimer = null; }
   }
 
   /** Forget epochs before the newest authentically closed one (kept as the anchor of the next). */
@@ -185,6 +303,7 @@ export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => voi
     floorEpoch = keep;
     for (const [k, h] of held) if (h.pos.epoch < keep) held.delete(k);
     for (const [seq, e] of delivered) if (e < keep) delivered.delete(seq);
+    for (const k of sources.keys()) if (Number(k.slice(0, k.indexOf('.'))) < keep) sources.delete(k);
     for (const [k, e] of reported) if (e !== undefined && e < keep) reported.delete(k);
   }
 
@@ -235,7 +354,7 @@ export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => voi
         if (stopped) return;
         fetchFailures = 0;
         anchored = true;
-        hold(entries);
+        hold(entries, 'fetched');
         settle(checking);
       } while (fetchAgain && !stopped);
     } finally {
@@ -263,7 +382,7 @@ export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => voi
       report({ kind: 'forged', what: 'malformed', detail: 'live: malformed message' });
       return;
     }
-    hold([entry]);
+    hold([entry], 'live');
     // One verification per burst: every message already received is held before it runs
     // (verifying ~160 held records costs ~28 ms with @noble).
     if (!settleQueued) {
@@ -337,7 +456,8 @@ export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => voi
     stopped = true;
     if (retryTimer !== null) clearTimeout(retryTimer);
     if (fetchTimer !== null) clearTimeout(fetchTimer);
-    retryTimer = fetchTimer = null;
+    if (holdTimer !== null) clearTimeout(holdTimer);
+    retryTimer = fetchTimer = holdTimer = null;
     const s = socket;
     socket = null;
     if (s !== null) {
@@ -348,6 +468,7 @@ export function startLive(deps: LiveDeps, onReading: (r: VerifiedReading) => voi
     }
     held.clear();
     delivered.clear();
+    sources.clear();
   }
 
   void connect();

@@ -7,11 +7,11 @@
 // no socket listened. This file only turns its callbacks into the demo's
 // status lines and counts what was delivered.
 
-import { CLOSE_TOKEN_EXPIRED, type Client, type StreamIssue, type VerifiedReading } from '../client/index.ts';
+import { CLOSE_TOKEN_EXPIRED, type Client, type LiveReadingInfo, type StreamIssue, type VerifiedReading } from '../client/index.ts';
 
 export interface FollowOptions {
-  /** Each reading, once, decrypted and verified. */
-  onReading: (r: VerifiedReading) => void;
+  /** Each reading, once, in seq order, decrypted and verified; `info.source` says whether it came live or through a catch-up fetch. */
+  onReading: (r: VerifiedReading, info: LiveReadingInfo) => void;
   /** Relay misbehaviour the client confirmed (never 'open'). */
   onIssue: (issue: StreamIssue) => void;
   /** The feed's state changed (lost, back); routine token renewals are not reported. */
@@ -47,7 +47,7 @@ export function follow(client: Client, device: string, o: FollowOptions, waitMs 
       close: () => handle.close(),
     };
     const timer = setTimeout(() => resolve(feed), waitMs);
-    const handle = client.live(device, (r) => { delivered++; o.onReading(r); }, {
+    const handle = client.live(device, (r, info) => { delivered++; o.onReading(r, info); }, {
       since: o.since,
       reconnect: RECONNECT,
       onIssue: o.onIssue,

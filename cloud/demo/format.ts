@@ -10,8 +10,8 @@ export function shortDid(did: string): string {
   return id.length <= 14 ? id : `${id.slice(0, 4)}…${id.slice(-6)}`;
 }
 
-/** The line for one decrypted, verified reading of `device`; `name` is the sensor's label. */
-export function readingLine(name: string, device: string, r: VerifiedReading, now: number = Date.now()): string {
+/** The line for one decrypted, verified reading of `device`; `name` is the sensor's label; `fetched`: it came through a catch-up fetch. */
+export function readingLine(name: string, device: string, r: VerifiedReading, now: number = Date.now(), fetched = false): string {
   const feed = FEEDS[r.feed as FeedId];
   const p = parseClimate(r.payload);
   let value: string;
@@ -19,7 +19,7 @@ export function readingLine(name: string, device: string, r: VerifiedReading, no
   else value = `${r.payload.length} bytes`;
   const latency = p === null ? '' : `  latency ${Math.max(0, now - p.at)} ms`;
   const feedName = `feed ${r.feed}${feed === undefined ? '' : ` ${feed.name}`}`;
-  return `${name.padEnd(9)} ${shortDid(device).padEnd(11)}  ${feedName.padEnd(18)} seq ${String(r.seq).padStart(4)}  ${value.padStart(9)}${latency}`;
+  return `${name.padEnd(9)} ${shortDid(device).padEnd(11)}  ${feedName.padEnd(18)} seq ${String(r.seq).padStart(4)}  ${value.padStart(9)}${latency}${fetched ? '  (fetched)' : ''}`;
 }
 
 /** One line for an issue the client reported. */

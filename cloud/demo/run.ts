@@ -204,7 +204,7 @@ export async function startDemo(o: DemoOptions, io: DemoIo, signal?: AbortSignal
       sessionsUp.add(sensor.did);
       feeds.push(await follow(client, sensor.did, {
         since,
-        onReading: (reading) => io.out(readingLine(name, sensor.did, reading)),
+        onReading: (reading, info) => io.out(readingLine(name, sensor.did, reading, Date.now(), info?.source === 'fetched')),
         onIssue: (i) => io.out(issueLine(name, sensor.did, i)),
         onStatus: (line) => { if (!stopping) io.out(`${name.padEnd(9)} ${line}`); },
         onError: (m) => io.err(`${name}: ${m}`),

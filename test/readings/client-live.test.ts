@@ -2,15 +2,24 @@
 // fed by a device sealing with the TS reference sealer over the real channel:
 // a dropped WebSocket, a relay restart on the same ports and data dir, token
 // expiry (the relay closes the feed with 4001) and a feed started mid-epoch
-// all end with every reading delivered exactly once, verified, and no issue
-// reported; onOpen/onClose fire; a bounded reconnect gives up.
+// all end with every reading delivered exactly once, in sequence order,
+// verified, and no issue reported; onOpen/onClose fire; a bounded reconnect
+// gives up. Sequence order across a reconnect whose catch-up fetch is slow, the
+// `source` of each reading, and a relay missing records (the client's view of
+// it filtered at its fetch and WebSocket) that is moved past at the hold bound
+// or once provable, reported only when provable.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import type { RelayApp } from '../../cloud/app/relay.ts';
-import { createClient, ClientError, TOKEN_LIFETIME_S, type LiveCloseInfo, type WebSocketCtor } from '../../cloud/client/index.ts';
+import {
+  createClient, ClientError, fromBase64, TOKEN_LIFETIME_S,
+  type LiveCloseInfo, type LiveReadingInfo, type WebSocketCtor, type WebSocketLike,
+} from '../../cloud/client/index.ts';
+import { recordPosition } from '../../cloud/client/wire.ts';
+import { KIND_READING } from '../../cloud/readings/records.ts';
 import type { StreamIssue, VerifiedReading } from '../../cloud/readings/index.ts';
 import { apiOf, newIdentity, portsOf, seqs, sleep, sortSeqs, startRelay, tempDir, TestDevice, waitFor } from '../client/support.ts';
 
@@ -28,8 +37,83 @@ function trackedSockets(): { sockets: WebSocket[]; ctor: WebSocketCtor } {
   return { sockets, ctor: Tracked as unknown as WebSocketCtor };
 }
 
+/** A promise the test opens when it wants. */
+function gate(): { promise: Promise<void>; open(): void } {
+  let open = () => {};
+  const promise = new Promise<void>((r) => { open = r; });
+  return { promise, open };
+}
+
+/** seq of a READING in a relay entry's base64 record, else null. */
+function readingSeq(b64: string): bigint | null {
+  const bytes = fromBase64(b64);
+  const pos = recordPosition(bytes);
+  return pos !== null && bytes[0] === KIND_READING ? pos.seq : null;
+}
+
+/**
+ * The client's view of a relay, shaped by the test: WebSocket messages and
+ * records pages without the READINGs `dropLive` / `dropFetched` name (a relay
+ * missing them), a fetch of records that waits while `fetchGate` is set, and a
+ * socket that waits to connect while `connectGate` is set.
+ */
+class View {
+  dropLive: (seq: bigint) => boolean = () => false;
+  dropFetched: (seq: bigint) => boolean = () => false;
+  fetchGate: Promise<void> | null = null;
+  connectGate: Promise<void> | null = null;
+  /** Every `ws` socket made, and the messages each received (dropped ones too). */
+  readonly sockets: { ws: WebSocket | null; messages: number }[] = [];
+
+  fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = String(input);
+    if (!url.includes('/records')) return fetch(input, init);
+    if (this.fetchGate !== null) await this.fetchGate;
+    const res = await fetch(input, init);
+    if (!res.ok) return res;
+    const page = await res.json() as { records: { record: string }[]; next: unknown };
+    page.records = page.records.filter((e) => { const seq = readingSeq(e.record); return seq === null || !this.dropFetched(seq); });
+    return new Response(JSON.stringify(page), { status: res.status, headers: { 'content-type': 'application/json' } });
+  };
+
+  get WebSocket(): WebSocketCtor {
+    const view = this;
+    return class implements WebSocketLike {
+      onopen: ((ev: unknown) => void) | null = null;
+      onmessage: ((ev: { data: unknown }) => void) | null = null;
+      onclose: ((ev: unknown) => void) | null = null;
+      onerror: ((ev: unknown) => void) | null = null;
+      private readonly slot: { ws: WebSocket | null; messages: number } = { ws: null, messages: 0 };
+      private closed = false;
+      constructor(url: string) {
+        view.sockets.push(this.slot);
+        void (view.connectGate ?? Promise.resolve()).then(() => {
+          if (this.closed) return;
+          const ws = new WebSocket(url);
+          this.slot.ws = ws;
+          ws.onopen = (ev) => this.onopen?.(ev);
+          ws.onmessage = (ev) => {
+            this.slot.messages++;
+            const seq = readingSeq((JSON.parse(String(ev.data)) as { record: string }).record);
+            if (seq === null || !view.dropLive(seq)) this.onmessage?.({ data: ev.data });
+          };
+          ws.onclose = (ev) => this.onclose?.(ev);
+          ws.onerror = (ev) => this.onerror?.(ev);
+        });
+      }
+      close(): void {
+        this.closed = true;
+        this.slot.ws?.close();
+      }
+    };
+  }
+}
+
 interface Watch {
   got: VerifiedReading[];
+  infos: LiveReadingInfo[];
+  /** Readings and issues in the order the feed reported them. */
+  events: string[];
   issues: StreamIssue[];
   opens: number;
   closes: LiveCloseInfo[];
@@ -37,11 +121,17 @@ interface Watch {
   seqs(): bigint[];
 }
 function watch(): Watch {
-  const w: Watch = { got: [], issues: [], opens: 0, closes: [], errors: [], seqs: () => sortSeqs(w.got.map((r) => r.seq)) };
+  const w: Watch = { got: [], infos: [], events: [], issues: [], opens: 0, closes: [], errors: [], seqs: () => sortSeqs(w.got.map((r) => r.seq)) };
   return w;
 }
+/** The onReading of a watch. */
+const into = (w: Watch) => (r: VerifiedReading, info: LiveReadingInfo) => {
+  w.got.push(r);
+  w.infos.push(info);
+  w.events.push(`reading ${r.seq}`);
+};
 const callbacks = (w: Watch) => ({
-  onIssue: (i: StreamIssue) => { w.issues.push(i); },
+  onIssue: (i: StreamIssue) => { w.issues.push(i); w.events.push(`${i.kind} ${i.from}..${i.to}`); },
   onOpen: () => { w.opens++; },
   onClose: (c: LiveCloseInfo) => { w.closes.push(c); },
   onError: (e: Error) => { w.errors.push(e); },
@@ -62,7 +152,7 @@ test('a dropped WebSocket and a relay restart: every reading exactly once, verif
     const api = apiOf(app);
     const ports = portsOf(app);
     const client = createClient({ baseUrl: api, ownerSeed: owner.seed, WebSocket: ctor });
-    handle = client.live(device.did, (r) => w.got.push(r), { ...callbacks(w), reconnect: { minDelayMs: 50, maxDelayMs: 400 } });
+    handle = client.live(device.did, into(w), { ...callbacks(w), reconnect: { minDelayMs: 50, maxDelayMs: 400 } });
     await waitFor(() => w.opens === 1, 5000, () => describe(w));
 
     await device.emit(7); // epoch 1 closed, epoch 2 open
@@ -89,8 +179,7 @@ test('a dropped WebSocket and a relay restart: every reading exactly once, verif
     await waitFor(() => w.got.length >= 22 && w.opens >= 3, 10_000, () => describe(w));
     await sleep(100); // a duplicate would show up here
 
-    assert.equal(w.seqs(), seqs(22), 'each reading once');
-    assert.is(w.got.length, 22);
+    assert.equal(w.got.map((r) => r.seq), seqs(22), 'each reading once, in sequence order');
     for (const r of w.got) assert.is(text(r), device.sealed.get(r.seq), `payload of ${r.seq}`);
     assert.equal(w.issues, [], 'no relay misbehaviour reported');
     assert.ok(w.closes.some((c) => c.code === 1001), `the relay said it was going away: ${w.closes.map((c) => c.code)}`);
@@ -140,8 +229,7 @@ test('token expiry: the relay closes the feed (4001), the client signs a new tok
     await sleep(100);
     assert.ok(expiries() >= 2, `renewals: ${expiries()}`);
     assert.ok(w.closes.filter((c) => c.code === 4001).every((c) => c.retryInMs === 0), 'a renewal reconnects at once');
-    assert.equal(w.seqs(), seqs(sent), 'each reading once across renewals');
-    assert.is(w.got.length, sent);
+    assert.equal(w.got.map((r) => r.seq), seqs(sent), 'each reading once across renewals, in sequence order');
     assert.equal(w.issues, []);
   } finally {
     handle?.close();
@@ -211,6 +299,154 @@ test('bounded reconnect: maxAttempts failed attempts, then the feed stops with C
   } finally {
     h.close();
   }
+});
+
+test('a reconnect whose catch-up fetch is slow: the new socket\'s readings wait for the gap, then strictly ascending, each once; source says how each came', async () => {
+  const tmp = tempDir('live-order');
+  const owner = newIdentity();
+  const app = await startRelay(tmp.dir, owner);
+  const device = new TestDevice(owner, 4);
+  const view = new View();
+  const w = watch();
+  let handle: { close(): void } | undefined;
+  try {
+    await device.enroll(app, owner);
+    const client = createClient({ baseUrl: apiOf(app), ownerSeed: owner.seed, WebSocket: view.WebSocket, fetch: view.fetch });
+    handle = client.live(device.did, into(w), { ...callbacks(w), reconnect: { minDelayMs: 20, maxDelayMs: 40 } });
+    await waitFor(() => w.opens === 1, 5000, () => describe(w));
+    await device.emit(5); // epoch 1 (seq 1..4) closed, epoch 2 open with seq 5
+    await waitFor(() => w.got.length === 5, 5000, () => describe(w));
+
+    // The socket drops; the next one waits to connect until seq 6, 7 are stored (so only a fetch has them).
+    const connect = gate();
+    view.connectGate = connect.promise;
+    view.sockets[0].ws!.terminate();
+    await waitFor(() => view.sockets.length === 2, 5000, () => `a second socket: ${describe(w)}`);
+    await device.emit(2);
+    // The new socket opens; its catch-up fetch waits while seq 8, 9 come over it.
+    const fetched = gate();
+    view.fetchGate = fetched.promise;
+    view.connectGate = null;
+    connect.open();
+    await waitFor(() => w.opens === 2, 5000, () => describe(w));
+    await device.emit(2);
+    await waitFor(() => view.sockets[1].messages >= 2, 5000, () => `messages on the new socket: ${view.sockets[1].messages}`);
+    await sleep(50); // the feed has verified 8, 9 by now
+    assert.equal(w.got.map((r) => r.seq), seqs(5), 'nothing behind the gap (6, 7) before the fetch answers');
+    view.fetchGate = null;
+    fetched.open();
+    await waitFor(() => w.got.length === 9, 5000, () => describe(w));
+    await sleep(100); // a duplicate would show up here
+
+    assert.equal(w.got.map((r) => r.seq), seqs(9), 'strictly ascending, each once');
+    for (const r of w.got) assert.is(text(r), device.sealed.get(r.seq), `payload of ${r.seq}`);
+    assert.equal(w.infos.map((i) => i.source), ['live', 'live', 'live', 'live', 'live', 'fetched', 'fetched', 'live', 'live']);
+    assert.ok(w.infos.every((i) => i.late === false));
+    assert.equal(w.issues, []);
+  } finally {
+    handle?.close();
+    await device.close();
+    await app.close();
+    tmp.remove();
+  }
+});
+
+test('a relay missing a reading: the feed moves past it at the hold bound, or once the closed epoch proves it (reported first); never stalls', async () => {
+  const tmp = tempDir('live-gap');
+  const owner = newIdentity();
+  const app = await startRelay(tmp.dir, owner);
+  const device = new TestDevice(owner, 4);
+  const short = watch();
+  const long = watch();
+  const handles: { close(): void }[] = [];
+  try {
+    await device.enroll(app, owner);
+    // Both feeds see a relay without seq 2, on the socket and in every fetch.
+    const feed = (w: Watch, maxMs: number) => {
+      const view = new View();
+      view.dropLive = view.dropFetched = (seq) => seq === 2n;
+      const client = createClient({ baseUrl: apiOf(app), ownerSeed: owner.seed, WebSocket: view.WebSocket, fetch: view.fetch });
+      handles.push(client.live(device.did, into(w), { ...callbacks(w), hold: { maxMs } }));
+    };
+    feed(short, 200);
+    feed(long, 60_000);
+    await waitFor(() => short.opens === 1 && long.opens === 1, 5000, () => `${describe(short)} / ${describe(long)}`);
+    await device.emit(3); // epoch 1, still open: 1, (2), 3
+    // Within the bound, seq 3 waits; past it, the short feed hands it on. Epoch 1 is open: nothing provable yet.
+    await waitFor(() => short.got.length === 2, 5000, () => describe(short));
+    assert.equal(short.got.map((r) => r.seq), [1n, 3n]);
+    assert.equal(short.issues, [], 'a gap in an open epoch is not reported');
+    assert.equal(long.got.map((r) => r.seq), [1n], 'the long bound still waits');
+    assert.equal(long.issues, []);
+
+    await device.emit(3); // seq 4 closes epoch 1: the gap is provable; 5, 6 in epoch 2
+    await waitFor(() => short.got.length === 5 && long.got.length === 5 && short.issues.length > 0 && long.issues.length > 0,
+      5000, () => `${describe(short)} / ${describe(long)}`);
+    await sleep(100);
+    for (const w of [short, long]) {
+      assert.equal(w.got.map((r) => r.seq), [1n, 3n, 4n, 5n, 6n], 'ascending, each once, past the gap');
+      assert.ok(w.infos.every((i) => i.late === false));
+      assert.is(w.issues.length, 1, describe(w));
+      assert.equal({ kind: w.issues[0].kind, epoch: w.issues[0].epoch, from: w.issues[0].from, to: w.issues[0].to }, { kind: 'gap', epoch: 1, from: 2n, to: 2n });
+    }
+    assert.equal(long.events, ['reading 1', 'gap 2..2', 'reading 3', 'reading 4', 'reading 5', 'reading 6'], 'reported, then moved past');
+  } finally {
+    for (const h of handles) h.close();
+    await device.close();
+    await app.close();
+    tmp.remove();
+  }
+});
+
+test('more than hold.maxReadings behind a hole releases it; a skipped reading that turns up later comes once, late, not reported', async () => {
+  const tmp = tempDir('live-count');
+  const owner = newIdentity();
+  const app = await startRelay(tmp.dir, owner);
+  const device = new TestDevice(owner, 6);
+  const view = new View();
+  const w = watch();
+  let handle: { close(): void } | undefined;
+  try {
+    await device.enroll(app, owner);
+    view.dropLive = (seq) => seq === 2n; // the socket never sees seq 2 ...
+    view.dropFetched = (seq) => seq === 2n; // ... and the relay has not stored it yet
+    const client = createClient({ baseUrl: apiOf(app), ownerSeed: owner.seed, WebSocket: view.WebSocket, fetch: view.fetch });
+    handle = client.live(device.did, into(w), { ...callbacks(w), hold: { maxMs: 60_000, maxReadings: 2 } });
+    await waitFor(() => w.opens === 1, 5000, () => describe(w));
+    await device.emit(4); // 1, (2), 3, 4: two wait
+    await waitFor(() => view.sockets[0].messages >= 5, 5000, () => `messages: ${view.sockets[0].messages}`);
+    await sleep(50);
+    assert.equal(w.got.map((r) => r.seq), [1n]);
+    await device.emit(1); // a third behind the hole: released
+    await waitFor(() => w.got.length === 4, 5000, () => describe(w));
+    assert.equal(w.got.map((r) => r.seq), [1n, 3n, 4n, 5n]);
+
+    view.dropFetched = () => false; // the relay has seq 2 now
+    await device.emit(2); // seq 6 closes epoch 1: the gap is checked by a fetch, which has it
+    await waitFor(() => w.got.length === 7, 5000, () => describe(w));
+    await sleep(100);
+    assert.equal(w.seqs(), seqs(7), 'each once');
+    const late = w.infos.map((i, n) => (i.late ? w.got[n].seq : null)).filter((x) => x !== null);
+    assert.equal(late, [2n], 'only the skipped reading is late');
+    assert.is(w.infos[w.got.findIndex((r) => r.seq === 2n)].source, 'fetched');
+    const inOrder = w.got.filter((_, n) => !w.infos[n].late).map((r) => r.seq);
+    assert.equal(inOrder, [1n, 3n, 4n, 5n, 6n, 7n], 'the rest ascending');
+    assert.equal(w.issues, [], 'found after all: not relay misbehaviour');
+  } finally {
+    handle?.close();
+    await device.close();
+    await app.close();
+    tmp.remove();
+  }
+});
+
+test('hold: RangeError for a negative or non-finite bound', () => {
+  const client = createClient({ baseUrl: 'http://127.0.0.1:9', ownerSeed: newIdentity().seed, WebSocket: WebSocket as unknown as WebSocketCtor });
+  const did = newIdentity().did;
+  const start = (hold: { maxMs?: number; maxReadings?: number }) => () => client.live(did, () => {}, { hold, reconnect: false }).close();
+  assert.throws(start({ maxMs: -1 }), RangeError);
+  assert.throws(start({ maxMs: Infinity }), RangeError);
+  assert.throws(start({ maxReadings: 1.5 }), RangeError);
 });
 
 test.run();
