@@ -113,6 +113,28 @@ export const READINGS_STATIC_BYTES: usize = STATE_BYTES + WORK_BYTES + HPKE_CTX_
   return READINGS_OPEN_FIXED_BYTES + <usize>n * READINGS_WRAP_BYTES;
 }
 
+/**
+ * S_CHAIN = chain_0 = SHA-256("sealink/1 chain" || D || E(4) || prev_chain)
+ * (docs/readings.md). prevChain may be S_CHAIN itself (it is copied first).
+ * Every input is public; WORK is wiped anyway, as after every use.
+ */
+function chainStart(epoch: u32, prevChain: usize): void {
+  memory.copy(WORK, L_CHAIN, L_CHAIN_BYTES);
+  memory.copy(WORK + L_CHAIN_BYTES, S_DEV, 32);
+  store<u32>(WORK + L_CHAIN_BYTES + 32, epoch);
+  memory.copy(WORK + L_CHAIN_BYTES + 36, prevChain, 32);
+  sha256(S_CHAIN, WORK, L_CHAIN_BYTES + 36 + 32);
+  wipe(WORK, WORK_BYTES);
+}
+
+/** S_CHAIN = chain_k = SHA-256(chain_{k-1} || SHA-256(READING_k)), READING_k the len-byte record at rec. */
+function chainNext(rec: usize, len: usize): void {
+  memory.copy(WORK, S_CHAIN, 32);
+  sha256(WORK + 32, rec, len);
+  sha256(S_CHAIN, WORK, 64);
+  wipe(WORK, 64);
+}
+
 /** Wipes the sealer state (the epoch key included) and all scratch. */
 export function readingsWipe(): void {
   wipe(STATE, STATE_BYTES);
@@ -203,13 +225,7 @@ export function readingsBegin(
 
   const len = signAndPlace(out, slack, L_EPOCH_OPEN, L_EPOCH_OPEN_BYTES, bodyLen, seed);
 
-  // chain_0 = SHA-256("sealink/1 chain" || D || E(4) || prev_chain).
-  memory.copy(WORK, L_CHAIN, L_CHAIN_BYTES);
-  memory.copy(WORK + L_CHAIN_BYTES, S_DEV, 32);
-  store<u32>(WORK + L_CHAIN_BYTES + 32, epoch);
-  memory.copy(WORK + L_CHAIN_BYTES + 36, prevChain, 32);
-  sha256(S_CHAIN, WORK, L_CHAIN_BYTES + 36 + 32);
-  wipe(WORK, 64);
+  chainStart(epoch, prevChain);
 
   store<u32>(STATE, epoch, S_EPOCH);
   store<u64>(STATE, firstSeq, S_FIRST);
@@ -245,11 +261,7 @@ export function readingsSeal(out: usize, feed: u32, payload: usize, payloadLen: 
   store<u32>(NONCE, 0, 8);
   aeadSeal(out + READINGS_READING_HEADER_BYTES, S_KEY, NONCE, WORK, L_READING_BYTES + 46, payload, payloadLen);
   const len = payloadLen + READINGS_READING_OVERHEAD_BYTES;
-  // chain_k = SHA-256(chain_{k-1} || SHA-256(READING_k)).
-  memory.copy(WORK, S_CHAIN, 32);
-  sha256(WORK + 32, out, len);
-  sha256(S_CHAIN, WORK, 64);
-  wipe(WORK, 64);
+  chainNext(out, len);
   store<u64>(STATE, seq + 1, S_NEXT);
   return <i32>len;
 }
@@ -363,10 +375,7 @@ export function readingsReplay(rec: usize, len: usize): u32 {
   const next = load<u64>(STATE, S_NEXT);
   if (open != 0 && kind == READINGS_KIND_READING) {
     if ((<u32>(len < READINGS_READING_OVERHEAD_BYTES) | <u32>(epoch != load<u32>(STATE, S_EPOCH)) | <u32>(seq != next)) != 0) return 0;
-    memory.copy(WORK, S_CHAIN, 32);
-    sha256(WORK + 32, rec, len);
-    sha256(S_CHAIN, WORK, 64);
-    wipe(WORK, 64);
+    chainNext(rec, len);
     store<u64>(STATE, next + 1, S_NEXT);
     return 1;
   }
@@ -382,13 +391,7 @@ export function readingsReplay(rec: usize, len: usize): u32 {
     if ((<u32>(len < READINGS_OPEN_FIXED_BYTES) | <u32>(epoch != load<u32>(STATE, S_EPOCH) + 1) | <u32>(seq != next)
       | <u32>(ctVerify(rec + 13, S_CHAIN, 32) != 0)) != 0) return 0;
     if (len != readingsOpenBytes(<u32>load<u8>(rec, 45))) return 0;
-    // chain_0 = SHA-256("sealink/1 chain" || D || E(4) || prev_chain).
-    memory.copy(WORK, L_CHAIN, L_CHAIN_BYTES);
-    memory.copy(WORK + L_CHAIN_BYTES, S_DEV, 32);
-    store<u32>(WORK + L_CHAIN_BYTES + 32, epoch);
-    memory.copy(WORK + L_CHAIN_BYTES + 36, S_CHAIN, 32);
-    sha256(S_CHAIN, WORK, L_CHAIN_BYTES + 36 + 32);
-    wipe(WORK, 128);
+    chainStart(epoch, S_CHAIN);
     store<u32>(STATE, epoch, S_EPOCH);
     store<u64>(STATE, seq, S_FIRST);
     store<u32>(STATE, 1, S_OPEN);
