@@ -35,24 +35,25 @@ static uint8_t *io_buf(uint32_t len)
     return board_runner_mem(Z_sealinkZ_fw_io_ptr(core), len);
 }
 
-int32_t sealink_runner_enroll(const uint8_t *bundle, uint32_t len)
-{
-    uint8_t *io = io_buf(len);
-    if (io == NULL) return HAL_EINVAL;
-    memcpy(io, bundle, len);
-    int32_t st = (int32_t)Z_sealinkZ_fw_enroll(core, 0, len);
-    memset(io, 0, len);
-    return st;
-}
-
-int32_t sealink_runner_send(const uint8_t *data, uint32_t len)
+/* An export taking (off, len) of bytes placed at the start of the exchange buffer, wiped after. */
+static int32_t call_in(u32 (*fn)(Z_sealink_instance_t *, u32, u32), const uint8_t *data, uint32_t len)
 {
     uint8_t *io = io_buf(len);
     if (io == NULL) return HAL_EINVAL;
     memcpy(io, data, len);
-    int32_t st = (int32_t)Z_sealinkZ_fw_send(core, 0, len);
+    int32_t st = (int32_t)fn(core, 0, len);
     memset(io, 0, len);
     return st;
+}
+
+int32_t sealink_runner_enroll(const uint8_t *bundle, uint32_t len)
+{
+    return call_in(Z_sealinkZ_fw_enroll, bundle, len);
+}
+
+int32_t sealink_runner_send(const uint8_t *data, uint32_t len)
+{
+    return call_in(Z_sealinkZ_fw_send, data, len);
 }
 
 int32_t sealink_runner_reading(uint32_t feed, const uint8_t *data, uint32_t len)
