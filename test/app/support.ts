@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, type RelayConfig } from '../../cloud/app/config.ts';
 import { startRelayApp, type RelayApp } from '../../cloud/app/relay.ts';
 import { signApiToken } from '../../cloud/app/owner-key.ts';
 import { identityFromSeed, type Identity } from '../../cloud/keys/did.ts';
+import { waitFor as wait } from '../support/wait.ts';
 
 export function tempDir(label: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), `sealink-${label}-`));
@@ -74,10 +75,5 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** waitFor (test/support/wait.ts) polling every 5 ms. */
+export const waitFor = (cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> => wait(cond, ms, what, 5);

@@ -8,6 +8,7 @@ import { DeviceClient, openTcpLink, openUdpLink, type DeviceCredentials, type De
 import { createClaim, MemoryRegistry, startChannelServer, type ChannelLimits, type ChannelServer, type DataHandler } from '../../cloud/relay/index.ts';
 import type { Clock } from '../../cloud/util/clock.ts';
 import { rng, type Prng } from '../support/rng.ts';
+import { waitFor as wait } from '../support/wait.ts';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -111,14 +112,8 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-/** Poll `cond` until true, or fail after `ms` real milliseconds. */
-export async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+/** Poll `cond` every 2 ms until true, or fail after `ms` real milliseconds. */
+export const waitFor = (cond: () => boolean, ms: number, what: string): Promise<void> => wait(cond, ms, what, 2);
 
 /** Let pending socket I/O run (a few loop turns). */
 export async function settle(ms = 20): Promise<void> {

@@ -121,15 +121,7 @@ export class TestDevice {
   }
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { waitFor, sleep } from '../support/wait.ts';
 
 /** 1n..n */
 export const seqs = (n: number): bigint[] => Array.from({ length: n }, (_, i) => BigInt(i + 1));

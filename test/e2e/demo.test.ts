@@ -7,7 +7,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../cloud/app/config.ts';
@@ -25,18 +25,27 @@ function demoArgs(dir: string, extra: string[]): { args: string[]; env: NodeJS.P
   };
 }
 
-test('sealink demo --readings 5 --sensors 2: every reading printed once, decrypted and verified; exit 0', async () => {
-  const tmp = tempDir('demo');
-  const { args, env } = demoArgs(tmp.dir, ['--readings', '5', '--sensors', '2', '--interval-ms', '100']);
+/** The demo in a child process, its output collected as it comes. */
+function spawnDemo(dir: string, extra: string[]): { child: ChildProcess; out(): string; err(): string; exited: Promise<number | null> } {
+  const { args, env } = demoArgs(dir, extra);
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+test('sealink demo --readings 5 --sensors 2: every reading printed once, decrypted and verified; exit 0', async () => {
+  const tmp = tempDir('demo');
+  const demo = spawnDemo(tmp.dir, ['--readings', '5', '--sensors', '2', '--interval-ms', '100']);
+  const { child, exited } = demo;
   try {
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 45_000).unref());
     const code = await Promise.race([exited, timeout]);
+    const out = demo.out();
+    const err = demo.err();
     assert.is.not(code, 'timeout', `demo did not finish:\n${out}\n${err}`);
     assert.is(code, 0, `exit code\n${out}\n${err}`);
 
@@ -78,17 +87,15 @@ test('sealink demo --readings 5 --sensors 2: every reading printed once, decrypt
 
 test('sealink demo: SIGINT stops it gracefully with a summary', async () => {
   const tmp = tempDir('demo-sigint');
-  const { args, env } = demoArgs(tmp.dir, ['--sensors', '1', '--interval-ms', '100', '--transport', 'tcp']);
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const demo = spawnDemo(tmp.dir, ['--sensors', '1', '--interval-ms', '100', '--transport', 'tcp']);
+  const { child, exited } = demo;
   try {
-    await waitFor(() => out.split('\n').filter((l) => READING_LINE.test(l)).length >= 4, 30_000, () => `readings:\n${out}\n${err}`);
+    await waitFor(() => demo.out().split('\n').filter((l) => READING_LINE.test(l)).length >= 4, 30_000,
+      () => `readings:\n${demo.out()}\n${demo.err()}`);
     child.kill('SIGINT');
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000).unref())]);
+    const out = demo.out();
+    const err = demo.err();
     assert.is(code, 0, `exit after SIGINT\n${out}\n${err}`);
     assert.match(out, /SIGINT: stopping/);
     const m = /decrypted by the owner\s+(\d+)/.exec(out);

@@ -55,15 +55,7 @@ export async function enrolledSensor(api: string, owner: Identity, transport: Tr
   return sensor;
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { waitFor, sleep } from '../support/wait.ts';
 
 /** Every encoding a careless store might write `value` in (as test/store/at-rest.test.ts). */
 export function forms(value: string | Uint8Array): Buffer[] {
